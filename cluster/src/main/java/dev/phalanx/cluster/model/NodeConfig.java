@@ -1,0 +1,62 @@
+package dev.phalanx.cluster.model;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The node's own configuration (the YAML given with {@code --config}); see CONTRACT.md. Every nested record is
+ * non-null except {@code grid} (absent = single node) and a listener's {@code tls}.
+ */
+public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<Cidr> trustedProxies,
+                         AdminConfig admin, SourceConfig config, GridConfig grid, TicketsConfig tickets,
+                         LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog) {
+
+    /** {@code workerThreads} 0 = one event loop per core. */
+    public record NodeSection(String id, Path stateDir, int workerThreads) {
+    }
+
+    /** A downstream listener; {@code tls} null = plain HTTP. */
+    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
+    }
+
+    /** TLS of a listener (used from the TLS issue on). The first certificate is the default one. */
+    public record TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
+                            Path clientCaFile, boolean http2) {
+    }
+
+    public record CertificateConfig(Path certFile, Path keyFile) {
+    }
+
+    /** Admin HTTP: bind address and bearer token ("" = none; required when bind is not loopback). */
+    public record AdminConfig(HostPort bind, String token) {
+    }
+
+    /** Exactly one of {@code file} and {@code etcd} is non-null. */
+    public record SourceConfig(Path file, EtcdConfig etcd) {
+    }
+
+    public record EtcdConfig(List<String> endpoints, String prefix, String user, String password, Path caFile,
+                             Path certFile, Path keyFile) {
+    }
+
+    public record GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile) {
+    }
+
+    public record TicketsConfig(Duration rotateEvery) {
+    }
+
+    /** Downstream limits: header block size (431), body size (413), idle keep-alive and drain time. */
+    public record LimitsConfig(int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration drainTimeout,
+                               int maxConnections, Duration websocketIdleTimeout) {
+    }
+
+    /**
+     * Upstream connection pooling: idle pooled connections kept per endpoint and event loop, how long one may idle,
+     * and the retry budget (retries may add at most {@code retryBudgetPercent} of recent requests, but at least
+     * {@code retryBudgetMin} per second).
+     */
+    public record UpstreamConfig(int maxIdlePerEndpoint, Duration poolIdleTimeout, int retryBudgetPercent,
+                                 int retryBudgetMinPerSecond) {
+    }
+}
