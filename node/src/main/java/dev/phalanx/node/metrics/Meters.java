@@ -1,0 +1,166 @@
+package dev.phalanx.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The one place that names every meter, its unit and its tags. Tags are bounded: route ids, pool ids and endpoint
+ * addresses come from config, status codes are three digits, never a raw path or client address. Requests with no
+ * route are counted under route {@code "-"}.
+ *
+ * <p>Prometheus names (CONTRACT.md): {@code phalanx_requests_total{route,code}},
+ * {@code phalanx_request_duration_seconds{route}} (histogram), {@code phalanx_upstream_connections{pool}},
+ * {@code phalanx_endpoint_up{pool,endpoint}}, {@code phalanx_config_revision}, {@code phalanx_config_errors},
+ * {@code phalanx_ratelimit_rejected_total{route}}, {@code phalanx_tls_handshakes_total{resumed}},
+ * {@code phalanx_grid_members}; and more below.
+ */
+public final class Meters {
+    public static final String NO_ROUTE = "-";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+
+    public Meters() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public Meters(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Per-route request meters, cached: call once per request, then {@link RouteMeters#record}. */
+    public RouteMeters route(String routeId) {
+        RouteMeters m = routes.get(routeId);
+        return m != null ? m : routes.computeIfAbsent(routeId, id -> new RouteMeters(registry, id));
+    }
+
+    public void rateLimited(String routeId) {
+        registry.counter("phalanx.ratelimit.rejected", "route", routeId).increment();
+    }
+
+    /** Downstream connections refused or closed early, by reason (max-connections, idle, draining...). */
+    public void downstreamClosed(String reason) {
+        registry.counter("phalanx.downstream.closed", "reason", reason).increment();
+    }
+
+    /** Requests rejected before routing (bad request, header too large...), by status code. */
+    public void rejected(int status) {
+        route(NO_ROUTE).count(status);
+    }
+
+    public void upstreamRetry(String poolId) {
+        registry.counter("phalanx.upstream.retries", "pool", poolId).increment();
+    }
+
+    public void retryBudgetExhausted(String poolId) {
+        registry.counter("phalanx.upstream.retry.budget.exhausted", "pool", poolId).increment();
+    }
+
+    public void tlsHandshake(boolean resumed) {
+        registry.counter("phalanx.tls.handshakes", "resumed", Boolean.toString(resumed)).increment();
+    }
+
+    public void healthProbe(String poolId, boolean passed) {
+        registry.counter("phalanx.health.probes", "pool", poolId, "result", passed ? "pass" : "fail").increment();
+    }
+
+    public void outlierEjection(String poolId) {
+        registry.counter("phalanx.outlier.ejections", "pool", poolId).increment();
+    }
+
+    public void accessLogDropped() {
+        registry.counter("phalanx.access.log.dropped").increment();
+    }
+
+    /** A gauge read from {@code obj} on scrape (config revision, config errors, grid members, open connections). */
+    public <T> void gauge(String name, String description, T obj, ToDoubleFunction<T> value) {
+        Gauge.builder(name, obj, value).description(description).strongReference(true).register(registry);
+    }
+
+    /**
+     * Registers the per-pool gauges ({@code phalanx_upstream_connections{pool}} and
+     * {@code phalanx_endpoint_up{pool,endpoint}}), replacing the ones registered for that pool before.
+     *
+     * @param connections open upstream connections of the pool
+     * @param endpointsUp endpoint address to a supplier of 1 (available) or 0
+     */
+    public void registerPool(String poolId, Supplier<Number> connections, Map<String, Supplier<Number>> endpointsUp) {
+        removePool(poolId);
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder("phalanx.upstream.connections", connections, s -> s.get().doubleValue())
+                .description("open upstream connections").tag("pool", poolId).strongReference(true)
+                .register(registry));
+        endpointsUp.forEach((endpoint, up) -> meters.add(
+                Gauge.builder("phalanx.endpoint.up", up, s -> s.get().doubleValue())
+                        .description("1 when the endpoint takes traffic").tags(Tags.of("pool", poolId, "endpoint", endpoint))
+                        .strongReference(true).register(registry)));
+        poolMeters.put(poolId, meters);
+    }
+
+    public void removePool(String poolId) {
+        List<Meter> old = poolMeters.remove(poolId);
+        if (old != null) {
+            old.forEach(registry::remove);
+        }
+    }
+
+    /** Request meters of one route: a counter per status code and the duration histogram. */
+    public static final class RouteMeters {
+        private final PrometheusMeterRegistry registry;
+        private final String routeId;
+        private final Counter[] byStatus = new Counter[600];
+        private final Timer duration;
+
+        RouteMeters(PrometheusMeterRegistry registry, String routeId) {
+            this.registry = registry;
+            this.routeId = routeId;
+            this.duration = Timer.builder("phalanx.request.duration")
+                    .description("time from request head to the end of the response")
+                    .tag("route", routeId)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry);
+        }
+
+        /** Counts one request with its final status and records its duration. */
+        public void record(int status, long durationNanos) {
+            count(status);
+            duration.record(durationNanos, TimeUnit.NANOSECONDS);
+        }
+
+        void count(int status) {
+            int s = status >= 100 && status < 600 ? status : 599;
+            Counter c = byStatus[s];
+            if (c == null) {
+                // benign race: the registry hands out the same counter for the same id
+                c = registry.counter("phalanx.requests", "route", routeId, "code", Integer.toString(s));
+                byStatus[s] = c;
+            }
+            c.increment();
+        }
+    }
+}
