@@ -16,6 +16,7 @@ public final class Endpoint {
     private final InetSocketAddress socketAddress;
     private final int weight;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean activeHealthy = true;
     private volatile long ejectedUntilNanos;
     private volatile boolean ejected;
@@ -88,6 +89,19 @@ public final class Endpoint {
 
     public void requestEnded() {
         inFlight.decrementAndGet();
+    }
+
+    /** Open upstream connections to this endpoint, over all event loops. */
+    public int connections() {
+        return connections.get();
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
     }
 
     /** Set when a config change dropped this endpoint: pooled idle connections to it are closed, none are reused. */

@@ -1,0 +1,257 @@
+package dev.phalanx.node;
+
+import dev.phalanx.cluster.config.ConfigSource;
+import dev.phalanx.cluster.config.FileConfigSource;
+import dev.phalanx.cluster.config.SnapshotStore;
+import dev.phalanx.cluster.model.ConfigSnapshot;
+import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.cluster.state.LocalHealthBoard;
+import dev.phalanx.node.admin.AdminServer;
+import dev.phalanx.node.health.HealthChecker;
+import dev.phalanx.node.health.OutlierDetector;
+import dev.phalanx.node.http.DrainState;
+import dev.phalanx.node.http.ProxyContext;
+import dev.phalanx.node.listener.EventLoops;
+import dev.phalanx.node.listener.ListenerServer;
+import dev.phalanx.node.metrics.AccessLog;
+import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.routing.RouteTable;
+import dev.phalanx.node.routing.RouteTableHolder;
+import dev.phalanx.node.upstream.ConnectionPools;
+import dev.phalanx.node.upstream.RetryBudget;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * One Phalanx node: its lifecycle (start order, drain, stop) and the wiring of its parts, by constructor.
+ * Start order: meters and event loops → upstream pools, health → last persisted snapshot → config source →
+ * listeners → admin. Drain: /healthz turns 503, accepting stops after a grace period, idle connections close, busy
+ * ones close after their response, and the node stops when none is left or the drain timeout passed.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Node.class.getName());
+    static final String VERSION = versionOf();
+
+    private final NodeConfig config;
+    private final Meters meters = new Meters();
+    private final EventLoops loops;
+    private final ConnectionPools pools;
+    private final LocalHealthBoard board = new LocalHealthBoard();
+    private final HealthChecker healthChecker;
+    private final OutlierDetector outliers;
+    private final RouteTableHolder routes = new RouteTableHolder(RouteTable.compile(List.of(), Map.of()));
+    private final ConfigCompiler compiler = new ConfigCompiler();
+    private final DrainState drain = new DrainState();
+    private final AccessLog accessLog;
+    private final SnapshotStore snapshotStore;
+    private final ConfigSource source;
+    private final List<ListenerServer> listeners = new ArrayList<>();
+    private final AdminServer admin;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ConfigSnapshot applied;
+
+    public Node(NodeConfig config) {
+        this.config = config;
+        this.loops = new EventLoops(config.node().workerThreads());
+        NodeConfig.UpstreamConfig up = config.upstream();
+        this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
+                up.poolIdleTimeout().toMillis());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board, meters,
+                config.node().id());
+        this.outliers = new OutlierDetector(board, meters, config.node().id());
+        this.accessLog = AccessLog.create(config.accessLog(), meters);
+        this.snapshotStore = new SnapshotStore(config.node().stateDir());
+        this.source = new FileConfigSource(config.config().file());
+        RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
+        AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
+        for (NodeConfig.ListenerConfig l : config.listeners()) {
+            ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
+                    outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
+                    drain, config.trustedProxies(), config.limits(), config.forwarded());
+            listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections()));
+        }
+        this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
+        meters.gauge("phalanx.config.revision", "revision of the config in force", this,
+                n -> n.applied == null ? 0 : n.applied.revision());
+        meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
+                n -> n.applied == null ? 0 : n.applied.errors().size());
+        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this, n -> 1);
+        meters.gauge("phalanx.downstream.connections", "open downstream connections", this,
+                n -> n.listeners.stream().mapToInt(ListenerServer::openConnections).sum());
+    }
+
+    /** Starts everything; throws with a clear message when a listener or the admin port cannot be bound. */
+    public void start() {
+        if (loops.epollUnavailabilityReason() != null) {
+            LOG.warning("native epoll transport not available, using NIO: " + loops.epollUnavailabilityReason());
+        }
+        snapshotStore.load().ifPresent(s -> {
+            LOG.info("serving the persisted snapshot (revision " + s.revision() + ") until the source answers");
+            apply(s);
+        });
+        source.start(this::onSnapshot);
+        ConfigSnapshot first = source.current();
+        if (first != null && (applied == null || !first.sameConfig(applied))) {
+            onSnapshot(first);
+        }
+        for (ListenerServer l : listeners) {
+            l.bind();
+            LOG.info("listener " + l.name() + " on " + l.localAddress());
+        }
+        admin.start();
+        LOG.info("node " + config.node().id() + " started (" + (loops.isEpoll() ? "epoll" : "nio") + ", admin on "
+                + admin.localAddress() + ")");
+    }
+
+    private synchronized void onSnapshot(ConfigSnapshot snapshot) {
+        snapshot.errors().forEach(e -> LOG.warning("config rejected: " + e));
+        if (applied != null && snapshot.sameConfig(applied)) {
+            applied = snapshot; // errors or revision changed, nothing to recompile
+            return;
+        }
+        apply(snapshot);
+        try {
+            snapshotStore.save(snapshot);
+        } catch (RuntimeException e) {
+            LOG.warning("cannot persist the config snapshot in " + config.node().stateDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** Compiles off the event loops and publishes with one swap. */
+    private synchronized void apply(ConfigSnapshot snapshot) {
+        ConfigCompiler.Compiled c = compiler.compile(snapshot);
+        c.removed().forEach(dev.phalanx.node.upstream.Endpoint::markRemoved);
+        healthChecker.reconcile(c.healthTargets());
+        outliers.reconcile(c.healthTargets());
+        routes.swap(c.table());
+        applied = snapshot;
+        c.pools().values().forEach(p -> meters.registerPool(p.id(), () -> p.endpoints().stream()
+                        .mapToInt(dev.phalanx.node.upstream.Endpoint::connections).sum(),
+                PoolGauges.endpointsUp(p)));
+        c.removed().stream().map(dev.phalanx.node.upstream.Endpoint::poolId).distinct()
+                .filter(id -> !c.pools().containsKey(id)).forEach(meters::removePool);
+        pools.closeRemoved();
+        LOG.info("config revision " + snapshot.revision() + " in force: " + snapshot.routes().size() + " routes, "
+                + snapshot.pools().size() + " pools, " + snapshot.errors().size() + " errors");
+    }
+
+    /** Starts a graceful drain (idempotent); the node stops when it is over. */
+    public void startDrain() {
+        synchronized (drain) {
+            if (drain.isDraining()) {
+                return;
+            }
+            drain.startDraining();
+        }
+        Thread t = new Thread(this::runDrain, "phalanx-drain");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    private void runDrain() {
+        long timeoutNanos = config.limits().drainTimeout().toNanos();
+        long start = System.nanoTime();
+        LOG.info("draining: /healthz answers 503, new connections refused after the grace period");
+        // grace: let keepalived see the failed check and move the VIP before the port closes
+        sleepMillis(Math.min(2000, config.limits().drainTimeout().toMillis() / 4));
+        listeners.forEach(ListenerServer::stopAccepting);
+        while (System.nanoTime() - start < timeoutNanos) {
+            listeners.forEach(ListenerServer::closeIdleConnections);
+            if (listeners.stream().mapToInt(ListenerServer::openConnections).sum() == 0) {
+                break;
+            }
+            sleepMillis(100);
+        }
+        int left = listeners.stream().mapToInt(ListenerServer::openConnections).sum();
+        LOG.info("drain done in " + (System.nanoTime() - start) / 1_000_000 + " ms, " + left
+                + " connection(s) cut at the timeout");
+        close();
+    }
+
+    /** SIGHUP: reopen the access-log file (after logrotate moved it). */
+    public void reopenLogs() {
+        accessLog.reopen();
+    }
+
+    boolean serving() {
+        return applied != null && !drain.isDraining();
+    }
+
+    boolean draining() {
+        return drain.isDraining();
+    }
+
+    ConfigSnapshot appliedSnapshot() {
+        return applied;
+    }
+
+    ConfigSource source() {
+        return source;
+    }
+
+    List<ListenerServer> listeners() {
+        return listeners;
+    }
+
+    NodeConfig config() {
+        return config;
+    }
+
+    Meters meters() {
+        return meters;
+    }
+
+    LocalHealthBoard board() {
+        return board;
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin.localAddress();
+    }
+
+    /** The bound address of the named listener. */
+    public InetSocketAddress listenerAddress(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + name)).localAddress();
+    }
+
+    /** Blocks until the node stopped (after a drain or {@link #close()}). */
+    public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        drain.startDraining();
+        listeners.forEach(ListenerServer::stopAccepting);
+        source.close();
+        healthChecker.close();
+        outliers.close();
+        pools.closeAllIdle();
+        admin.close();
+        loops.close();
+        accessLog.close();
+        stopped.countDown();
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String versionOf() {
+        String v = Node.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.phalanx.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phalanx.cluster.model.ConfigSnapshot;
+import dev.phalanx.cluster.model.ConfigSnapshotCodec;
+import dev.phalanx.node.admin.AdminModel;
+import dev.phalanx.node.admin.ReadyState;
+import dev.phalanx.node.listener.ListenerServer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the admin API shows of a node (CONTRACT.md "Admin API"). */
+final class NodeAdminModel implements AdminModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Node node;
+
+    NodeAdminModel(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    public boolean serving() {
+        return node.serving();
+    }
+
+    @Override
+    public boolean draining() {
+        return node.draining();
+    }
+
+    @Override
+    public ReadyState ready() {
+        List<String> reasons = new ArrayList<>();
+        if (node.appliedSnapshot() == null) {
+            reasons.add("config not loaded");
+        }
+        for (ListenerServer l : node.listeners()) {
+            if (!l.isBound()) {
+                reasons.add("listener " + l.name() + " not bound");
+            }
+        }
+        if (node.draining()) {
+            reasons.add("draining");
+        }
+        return ReadyState.of(reasons);
+    }
+
+    @Override
+    public String configJson() {
+        ConfigSnapshot s = node.appliedSnapshot();
+        ObjectNode out = s == null ? JSON.createObjectNode() : (ObjectNode) ConfigSnapshotCodec.toJson(s);
+        out.put("source", node.source().kind());
+        if (s == null) {
+            out.put("revision", 0);
+            out.putArray("routes");
+            out.putArray("pools");
+            out.putArray("errors");
+        }
+        ConfigSnapshot latest = node.source().current();
+        if (latest != null && s != null && latest != s) {
+            ArrayNode errors = out.putArray("errors");
+            latest.errors().forEach(e -> errors.add(e.toString()));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String clusterJson() {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("node", node.config().node().id());
+        out.put("version", Node.VERSION);
+        ArrayNode members = out.putArray("members");
+        members.addObject().put("id", node.config().node().id()).put("self", true);
+        out.put("grid", node.config().grid() == null ? "none (single node, all state local)" : "configured");
+        out.putArray("ticketEpochs");
+        out.set("health", JSON.valueToTree(node.board().snapshotSummary()));
+        return out.toString();
+    }
+
+    @Override
+    public void startDrain() {
+        node.startDrain();
+    }
+
+    @Override
+    public String metrics() {
+        return node.meters().scrape();
+    }
+}

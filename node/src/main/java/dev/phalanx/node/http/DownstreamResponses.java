@@ -1,0 +1,45 @@
+package dev.phalanx.node.http;
+
+import dev.phalanx.node.routing.Route;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Turns an upstream response head into the downstream one, in place: hop-by-hop headers out, the route's response
+ * header edits, and framing for the downstream connection (chunked on HTTP/1.1 when the length is unknown;
+ * close-delimited on HTTP/1.0), plus {@code Connection: close} when the connection ends after it.
+ */
+final class DownstreamResponses {
+    private DownstreamResponses() {
+    }
+
+    /** @return whether the downstream connection must close after this response */
+    static boolean prepare(HttpResponse response, Route route, HttpRequest request, boolean close) {
+        HttpHeaders h = response.headers();
+        boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        HopByHop.removeFromResponse(h, false);
+        route.applyResponseHeaders(h);
+        int code = response.status().code();
+        boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;
+        boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        response.setProtocolVersion(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
+        if (!hadLength && !bodyless) {
+            if (http10) {
+                close = true;
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (close) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return close;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.phalanx.node.http;
+
+/** Told about every finished exchange (access log). Called on the event loop: must not block. */
+@FunctionalInterface
+public interface ExchangeObserver {
+    ExchangeObserver NONE = exchange -> { };
+
+    void completed(ProxyExchange exchange);
+}

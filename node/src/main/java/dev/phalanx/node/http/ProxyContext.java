@@ -1,0 +1,24 @@
+package dev.phalanx.node.http;
+
+import dev.phalanx.cluster.model.Cidr;
+import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.routing.RouteTableHolder;
+import dev.phalanx.node.upstream.AttemptObserver;
+import dev.phalanx.node.upstream.ConnectionPools;
+import dev.phalanx.node.upstream.RetryBudget;
+import java.util.List;
+
+/**
+ * The node-wide services a proxy handler needs, built once by {@code Node} and shared by every connection of a
+ * listener. Immutable; the route table is read through its holder at each request.
+ */
+public record ProxyContext(String listenerName, boolean tls, RouteTableHolder routes, ConnectionPools pools,
+                           Meters meters, RetryBudget retryBudget, AttemptObserver attempts,
+                           ExchangeObserver observer, DrainState drain, List<Cidr> trustedProxies,
+                           NodeConfig.LimitsConfig limits, boolean forwardedByDefault) {
+
+    public String scheme() {
+        return tls ? "https" : "http";
+    }
+}

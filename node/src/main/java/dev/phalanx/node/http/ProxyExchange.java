@@ -1,0 +1,569 @@
+package dev.phalanx.node.http;
+
+import dev.phalanx.cluster.model.RetriesSpec;
+import dev.phalanx.cluster.model.TimeoutsSpec;
+import dev.phalanx.node.balancing.PickContext;
+import dev.phalanx.node.balancing.Pool;
+import dev.phalanx.node.routing.Route;
+import dev.phalanx.node.upstream.Endpoint;
+import dev.phalanx.node.upstream.UpstreamConnection;
+import dev.phalanx.node.upstream.UpstreamFailure;
+import dev.phalanx.node.upstream.UpstreamListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
+ * {@link #start() accept} → match route → limit → {@link #attempt() pick endpoint → acquire connection} →
+ * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
+ * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
+ */
+public final class ProxyExchange implements PickContext, UpstreamListener {
+    private final ProxyContext context;
+    private final ProxyHandler handler;
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final InetSocketAddress peer;
+    private final InetAddress proxiedSource;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final RequestBody body = new RequestBody();
+
+    private RequestTarget target;
+    private ForwardedRequest forwarded;
+    private Route route;
+    private Pool pool;
+    private Endpoint endpoint;
+    private UpstreamConnection upstream;
+    private Endpoint[] tried;
+    private ScheduledFuture<?> timer;
+
+    private boolean keepAlive;
+    private boolean requestEnded;
+    private boolean requestSent;
+    private boolean responseHeadSeen;
+    private boolean responseStarted;
+    private boolean responseEnded;
+    private boolean interim;
+    private boolean finished;
+    private boolean waitingDownstream;
+    private boolean upstreamKeepAlive;
+    private int attempts;
+    private int status;
+    private int upstreamStatus;
+    private long bytesIn;
+    private long bytesOut;
+    private long maxBody;
+    private long lastActivity;
+    private long responseDeadline;
+    private String error;
+
+    ProxyExchange(ProxyContext context, ProxyHandler handler, ChannelHandlerContext ctx, HttpRequest request,
+                  InetSocketAddress peer, InetAddress proxiedSource) {
+        this.context = context;
+        this.handler = handler;
+        this.ctx = ctx;
+        this.request = request;
+        this.peer = peer;
+        this.proxiedSource = proxiedSource;
+    }
+
+    // ---- phase: accept, match, limit ----
+
+    void start() {
+        keepAlive = HttpUtil.isKeepAlive(request);
+        target = RequestTarget.of(request);
+        forwarded = ForwardedRequest.of(context, request, peer, proxiedSource);
+        route = context.routes().get().match(target.host(), target.path(), request.method().name(), request.headers());
+        if (route == null) {
+            respondError(HttpResponseStatus.NOT_FOUND, "no route");
+            return;
+        }
+        maxBody = route.maxBodyBytes(context.limits().maxBodyBytes());
+        if (HttpUtil.getContentLength(request, -1L) > maxBody) {
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
+            return;
+        }
+        forwarded.prepareUpstreamHead(route, target);
+        context.retryBudget().onRequest();
+        attempt();
+    }
+
+    // ---- phase: pick endpoint, acquire connection ----
+
+    private void attempt() {
+        pool = route.pickPool();
+        endpoint = pool == null ? null : pool.pick(this);
+        if (endpoint == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
+            return;
+        }
+        attempts++;
+        rememberTried(endpoint);
+        handler.pause(ProxyHandler.PAUSE_CONNECTING);
+        endpoint.requestStarted();
+        context.pools().forLoop(ctx.channel().eventLoop()).acquire(endpoint, timeouts().connect().toMillis(), this);
+    }
+
+    // ---- phase: forward ----
+
+    @Override
+    public void onConnected(UpstreamConnection connection) {
+        if (finished) {
+            connection.close();
+            return;
+        }
+        upstream = connection;
+        lastActivity = System.nanoTime();
+        connection.write(forwarded.upstreamHead());
+        body.rewind();
+        HttpContent c;
+        while ((c = body.pollPending()) != null) {
+            writeBody(c);
+        }
+        connection.flush();
+        handler.resume(ProxyHandler.PAUSE_CONNECTING);
+        armTimer();
+        connection.read();
+    }
+
+    boolean wantsRequestContent() {
+        return !requestEnded;
+    }
+
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        bytesIn += content.content().readableBytes();
+        if (last) {
+            requestEnded = true;
+        }
+        if (finished || responseEnded) {
+            content.release();
+            return;
+        }
+        if (bytesIn > maxBody) {
+            content.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
+            return;
+        }
+        if (upstream == null) {
+            body.addPending(content);
+            return;
+        }
+        writeBody(content);
+    }
+
+    private void writeBody(HttpContent content) {
+        body.sent(content);
+        if (content instanceof LastHttpContent) {
+            requestSent = true;
+            responseDeadline = System.nanoTime() + timeouts().response().toNanos();
+        }
+        upstream.write(content);
+        lastActivity = System.nanoTime();
+        if (!upstream.isWritable()) {
+            handler.pause(ProxyHandler.PAUSE_UPSTREAM_BUSY);
+        }
+    }
+
+    void flushUpstream() {
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    @Override
+    public void onWritable(UpstreamConnection connection) {
+        handler.resume(ProxyHandler.PAUSE_UPSTREAM_BUSY);
+    }
+
+    // ---- phase: relay response ----
+
+    @Override
+    public void onResponseHead(UpstreamConnection connection, HttpResponse response) {
+        lastActivity = System.nanoTime();
+        int code = response.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+            interim = true;
+            ctx.write(response);
+            return;
+        }
+        responseHeadSeen = true;
+        upstreamStatus = code;
+        if (retryableStatus(code)) {
+            connection.close();
+            upstream = null;
+            endAttempt(false);
+            retryOrFail(HttpResponseStatus.valueOf(code), "upstream answered " + code);
+            return;
+        }
+        status = code;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        if (code == 101 && forwarded.isUpgrade()) {
+            context.attempts().onAttempt(endpoint, true);
+            upstream = null;
+            cancelTimer();
+            responseStarted = true;
+            Tunnel.splice(ctx, connection, response, context, this);
+            return;
+        }
+        boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
+        keepAlive = !DownstreamResponses.prepare(response, route, request, close);
+        responseStarted = true;
+        ctx.write(response);
+    }
+
+    @Override
+    public void onResponseContent(UpstreamConnection connection, HttpContent content, boolean last) {
+        lastActivity = System.nanoTime();
+        if (interim) {
+            ctx.write(content);
+            interim = !last;
+            return;
+        }
+        bytesOut += content.content().readableBytes();
+        ctx.write(content);
+        if (!last) {
+            return;
+        }
+        responseEnded = true;
+        boolean reusable = requestSent && upstreamKeepAlive;
+        endAttempt(upstreamStatus < 502 || upstreamStatus > 504);
+        if (reusable) {
+            connection.release();
+        } else {
+            connection.close();
+        }
+        upstream = null;
+        ctx.flush();
+        finish();
+    }
+
+    @Override
+    public void onReadComplete(UpstreamConnection connection) {
+        ctx.flush();
+        if (upstream != connection || responseEnded) {
+            return;
+        }
+        if (ctx.channel().isWritable()) {
+            connection.read();
+        } else {
+            waitingDownstream = true;
+        }
+    }
+
+    void onDownstreamWritable() {
+        if (waitingDownstream && upstream != null) {
+            waitingDownstream = false;
+            upstream.read();
+        }
+    }
+
+    // ---- failures, retries, timeouts ----
+
+    @Override
+    public void onFailure(UpstreamConnection connection, UpstreamFailure failure, Throwable cause) {
+        if (finished || connection != upstream && upstream != null) {
+            return;
+        }
+        upstream = null;
+        endAttempt(false);
+        if (responseStarted) {
+            error = "upstream " + failure.condition() + " after the response started";
+            handler.closeConnection();
+            finish();
+            return;
+        }
+        if (canRetry(failure.condition(),
+                failure == UpstreamFailure.RESET && connection.reused() && !responseHeadSeen && !body.anySent())) {
+            retry();
+            return;
+        }
+        fail(failure == UpstreamFailure.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+                "upstream " + failure.condition());
+    }
+
+    /** An upstream status in the route's retry conditions: retry if allowed, else pass the status on as an error. */
+    private void retryOrFail(HttpResponseStatus upstreamStatus, String reason) {
+        if (canRetry(Integer.toString(upstreamStatus.code()), false)) { // retryableStatus checked the rest
+            retry();
+            return;
+        }
+        fail(upstreamStatus, reason);
+    }
+
+    private void retry() {
+        cancelTimer();
+        responseHeadSeen = false;
+        requestSent = false;
+        context.meters().upstreamRetry(pool.id());
+        attempt();
+    }
+
+    private void fail(HttpResponseStatus s, String reason) {
+        cancelTimer();
+        respondError(s, reason);
+    }
+
+    private boolean retryableStatus(int code) {
+        RetriesSpec r = route.spec().retries();
+        return (code == 502 || code == 503 || code == 504) && attempts <= r.attempts()
+                && r.on(Integer.toString(code)) && forwarded.idempotent() && body.replayable();
+    }
+
+    /**
+     * @param staleConnection a reused keep-alive connection failed before any response or body byte: the backend
+     *     most likely closed it while idle and never saw the request, so it is retried even when the route's
+     *     conditions do not name it (once, on top of the configured attempts)
+     */
+    private boolean canRetry(String condition, boolean staleConnection) {
+        RetriesSpec r = route.spec().retries();
+        boolean withinAttempts = attempts <= r.attempts() || staleConnection && attempts <= r.attempts() + 1;
+        boolean conditionMatches = r.on(condition) || staleConnection;
+        boolean safe = "connect-failure".equals(condition) || staleConnection || forwarded.idempotent();
+        boolean allowed = withinAttempts && conditionMatches && safe && body.replayable();
+        if (!allowed) {
+            return false;
+        }
+        if (!context.retryBudget().tryAcquireRetry()) {
+            context.meters().retryBudgetExhausted(pool.id());
+            return false;
+        }
+        return true;
+    }
+
+    private void endAttempt(boolean success) {
+        if (endpoint != null) {
+            endpoint.requestEnded();
+            context.attempts().onAttempt(endpoint, success);
+        }
+    }
+
+    private void armTimer() {
+        cancelTimer();
+        long idle = timeouts().idle().toNanos();
+        long next = lastActivity + idle;
+        if (requestSent && !responseHeadSeen) {
+            next = Math.min(next, responseDeadline);
+        }
+        long delay = Math.max(1_000_000L, next - System.nanoTime());
+        timer = ctx.channel().eventLoop().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (finished || upstream == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean responseLate = requestSent && !responseHeadSeen && now - responseDeadline >= 0;
+        boolean idle = now - lastActivity >= timeouts().idle().toNanos();
+        if (responseLate || idle) {
+            UpstreamConnection c = upstream;
+            c.close();
+            onFailure(c, UpstreamFailure.TIMEOUT, null);
+        } else {
+            armTimer();
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private TimeoutsSpec timeouts() {
+        return route.spec().timeouts();
+    }
+
+    // ---- endings ----
+
+    private void respondError(HttpResponseStatus s, String reason) {
+        if (responseStarted) {
+            handler.closeConnection();
+            finish();
+            return;
+        }
+        status = s.code();
+        error = reason;
+        boolean close = !requestEnded || !keepAlive || context.drain().isDraining();
+        keepAlive = !close;
+        ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), s, reason, forwarded == null ? null : forwarded.requestId(), close));
+        responseStarted = true;
+        responseEnded = true;
+        finish();
+    }
+
+    void onDownstreamClosed() {
+        if (finished) {
+            return;
+        }
+        if (!responseEnded) {
+            status = 499;
+            error = "downstream closed";
+        }
+        if (upstream != null) {
+            UpstreamConnection c = upstream;
+            upstream = null;
+            c.close();
+            endAttempt(true);
+        }
+        keepAlive = false;
+        finish();
+    }
+
+    /** Called by the tunnel when an upgraded connection ended. */
+    void tunnelEnded(long in, long out) {
+        endpoint.requestEnded();
+        bytesIn += in;
+        bytesOut += out;
+        responseEnded = true;
+        requestEnded = true;
+        keepAlive = false;
+        finish();
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        if (!responseEnded && !(status == 499 || error != null)) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        body.release();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        long duration = System.nanoTime() - startNanos;
+        context.meters().route(route == null ? dev.phalanx.node.metrics.Meters.NO_ROUTE : route.spec().id())
+                .record(status == 0 ? 502 : status, duration);
+        context.observer().completed(this);
+        handler.exchangeDone(this, keepAlive && requestEnded);
+    }
+
+    private void rememberTried(Endpoint e) {
+        if (tried == null) {
+            tried = new Endpoint[] {e};
+        } else {
+            Endpoint[] t = java.util.Arrays.copyOf(tried, tried.length + 1);
+            t[tried.length] = e;
+            tried = t;
+        }
+    }
+
+    // ---- PickContext ----
+
+    @Override
+    public InetAddress clientAddress() {
+        return forwarded.clientAddress();
+    }
+
+    @Override
+    public String header(String name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public String cookie(String name) {
+        return Cookies.value(request.headers(), name);
+    }
+
+    @Override
+    public String path() {
+        return target.path();
+    }
+
+    @Override
+    public boolean alreadyTried(Endpoint e) {
+        if (tried != null) {
+            for (Endpoint t : tried) {
+                if (t == e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- read by the access log and tests ----
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public String listener() {
+        return context.listenerName();
+    }
+
+    public String requestId() {
+        return forwarded == null ? null : forwarded.requestId();
+    }
+
+    public String host() {
+        return target == null ? null : target.host();
+    }
+
+    public String routeId() {
+        return route == null ? null : route.spec().id();
+    }
+
+    public String poolId() {
+        return pool == null ? null : pool.id();
+    }
+
+    public String upstreamAddress() {
+        return endpoint == null ? null : endpoint.address();
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The status the last upstream attempt answered, 0 when none answered. */
+    public int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    /** The client address (trusted-proxy aware), or null before it was known. */
+    public InetAddress client() {
+        return forwarded == null ? null : forwarded.clientAddress();
+    }
+
+    public long startEpochMillis() {
+        return startMillis;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    public String error() {
+        return error;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.phalanx.node.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * The downstream connection's proxy handler: runs one {@link ProxyExchange} at a time, holds pipelined requests back
+ * until the one in progress ended (HTTP/1.1 answers in order), and decides when to read from the client.
+ *
+ * <p>Reading is paused while any of several reasons holds (a bit each): the upstream cannot take more body
+ * ({@link #PAUSE_UPSTREAM_BUSY}), pipelined requests are waiting ({@link #PAUSE_QUEUED}), the upstream connection
+ * is not open yet ({@link #PAUSE_CONNECTING}). Auto-read is on exactly when no reason holds.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+    static final int PAUSE_UPSTREAM_BUSY = 1;
+    static final int PAUSE_QUEUED = 2;
+    static final int PAUSE_CONNECTING = 4;
+    static final int PAUSE_TUNNEL = 8;
+
+    private final ProxyContext context;
+    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+    private ProxyExchange current;
+    private int pauseReasons;
+    private InetAddress proxiedSource;
+    private boolean closed;
+
+    public ProxyHandler(ProxyContext context) {
+        this.context = context;
+    }
+
+    /** The client address a PROXY protocol header gave (trusted peers only), or null. */
+    public void proxiedSource(InetAddress source) {
+        this.proxiedSource = source;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject obj)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null || !queued.isEmpty()) {
+            if (current != null && queued.isEmpty() && !(msg instanceof HttpRequest) && current.wantsRequestContent()) {
+                current.onRequestContent((HttpContent) msg);
+                return;
+            }
+            queued.add(obj);
+            pause(PAUSE_QUEUED);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            startExchange(request);
+        } else {
+            // body of a request already answered (and closed), nothing to do with it
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        current = new ProxyExchange(context, this, ctx, request, peerAddress(), proxiedSource);
+        current.start();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushUpstream();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && ctx.channel().isWritable()) {
+            current.onDownstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (current != null) {
+            ProxyExchange ex = current;
+            current = null;
+            ex.onDownstreamClosed();
+        }
+        releaseQueued();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                context.meters().downstreamClosed("idle");
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors of the downstream socket (reset by peer...): the exchange learns it through channelInactive
+        ctx.close();
+    }
+
+    /**
+     * Called by the exchange when both its request and its response ended.
+     *
+     * @param keepAlive whether the connection may carry another request
+     */
+    void exchangeDone(ProxyExchange ex, boolean keepAlive) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        if (!keepAlive || context.drain().isDraining()) {
+            closed = true;
+            releaseQueued();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        resume(PAUSE_UPSTREAM_BUSY | PAUSE_CONNECTING);
+        drainQueue();
+    }
+
+    /** Replays pipelined requests that arrived while the previous exchange ran. */
+    private void drainQueue() {
+        HttpObject next;
+        while (current == null && (next = queued.poll()) != null) {
+            if (next instanceof HttpRequest request) {
+                startExchange(request);
+            } else {
+                ReferenceCountUtil.release(next);
+            }
+        }
+        while (current != null && current.wantsRequestContent() && !queued.isEmpty()
+                && !(queued.peek() instanceof HttpRequest)) {
+            current.onRequestContent((HttpContent) queued.poll());
+        }
+        if (queued.isEmpty()) {
+            resume(PAUSE_QUEUED);
+        }
+    }
+
+    /** Drain: closes the connection when no request is in progress (busy ones close after their response). */
+    public void closeIfIdle() {
+        if (current == null && queued.isEmpty() && !closed) {
+            closeConnection();
+        }
+    }
+
+    /** Closes the connection now (after an error response, or when a response cannot be finished). */
+    void closeConnection() {
+        closed = true;
+        releaseQueued();
+        ctx.close();
+    }
+
+    void pause(int reason) {
+        int before = pauseReasons;
+        pauseReasons |= reason;
+        if (before == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    void resume(int reason) {
+        if ((pauseReasons & reason) == 0) {
+            return;
+        }
+        pauseReasons &= ~reason;
+        if (pauseReasons == 0 && !closed) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void releaseQueued() {
+        HttpObject o;
+        while ((o = queued.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    private InetSocketAddress peerAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.phalanx.node.http;
+
+import io.netty.handler.codec.http.HttpContent;
+import java.util.ArrayDeque;
+
+/**
+ * The request body pieces of one exchange that the proxy holds: {@code pending} were received but not yet written
+ * upstream (the connection is still opening); {@code replay} were written and are kept (as retained duplicates) so a
+ * retry can send them again, up to {@link #REPLAY_LIMIT} bytes. Past that limit the body is not replayable and
+ * retries after the first body byte went out are off. Every piece held is released by {@link #release()}.
+ */
+final class RequestBody {
+    static final int REPLAY_LIMIT = 64 * 1024;
+
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+    private final ArrayDeque<HttpContent> replay = new ArrayDeque<>(2);
+    private long replayBytes;
+    private boolean replayable = true;
+    private boolean anySent;
+
+    void addPending(HttpContent c) {
+        pending.add(c);
+    }
+
+    HttpContent pollPending() {
+        return pending.poll();
+    }
+
+    /** Remembers a piece about to be written upstream (keeps a retained duplicate while replay is possible). */
+    void sent(HttpContent c) {
+        if (c.content().isReadable()) {
+            anySent = true;
+        }
+        if (!replayable) {
+            return;
+        }
+        replayBytes += c.content().readableBytes();
+        if (replayBytes > REPLAY_LIMIT) {
+            replayable = false;
+            releaseReplay();
+            return;
+        }
+        replay.add(c.retainedDuplicate());
+    }
+
+    /** True when some body byte was written upstream in this attempt. */
+    boolean anySent() {
+        return anySent;
+    }
+
+    /** True when a new attempt can send the whole body seen so far. */
+    boolean replayable() {
+        return replayable || !anySent;
+    }
+
+    /** Moves the replay copies back in front of the pending pieces for a new attempt. */
+    void rewind() {
+        if (!replayable) {
+            return;
+        }
+        HttpContent c;
+        while ((c = replay.pollLast()) != null) {
+            pending.addFirst(c);
+        }
+        replayBytes = 0;
+        anySent = false;
+    }
+
+    void release() {
+        HttpContent c;
+        while ((c = pending.poll()) != null) {
+            c.release();
+        }
+        releaseReplay();
+    }
+
+    private void releaseReplay() {
+        HttpContent c;
+        while ((c = replay.poll()) != null) {
+            c.release();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.phalanx.node.listener;
+
+import dev.phalanx.cluster.model.Cidr;
+import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.http.HttpCodecs;
+import dev.phalanx.node.http.ProxyContext;
+import dev.phalanx.node.http.ProxyHandler;
+import dev.phalanx.node.http.RequestValidator;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds a downstream connection's pipeline in named steps (order and names in {@link PipelineNames}).
+ */
+final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
+    private final NodeConfig.ListenerConfig listener;
+    private final ProxyContext context;
+    private final ConnectionTracker tracker;
+
+    DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker) {
+        this.listener = listener;
+        this.context = context;
+        this.tracker = tracker;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        ProxyHandler proxyHandler = new ProxyHandler(context);
+        addConnectionHandlers(p);
+        addProxyProtocolHandlers(p, ch.remoteAddress(), proxyHandler);
+        addHttpHandlers(p);
+        p.addLast(PipelineNames.PROXY, proxyHandler);
+    }
+
+    private void addConnectionHandlers(ChannelPipeline p) {
+        p.addLast(PipelineNames.CONNECTION_LIMIT, tracker);
+        long idle = context.limits().idleTimeout().toMillis();
+        p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+    }
+
+    /** PROXY protocol is expected only from trusted peers; anyone else speaks plain HTTP on this listener. */
+    private void addProxyProtocolHandlers(ChannelPipeline p, InetSocketAddress peer, ProxyHandler proxyHandler) {
+        if (!listener.proxyProtocol() || !trusted(peer.getAddress(), context.trustedProxies())) {
+            return;
+        }
+        p.addLast(PipelineNames.PROXY_PROTOCOL, new HAProxyMessageDecoder());
+        p.addLast(PipelineNames.PROXY_PROTOCOL_HANDLER, new ProxyProtocolHandler(proxyHandler));
+    }
+
+    private void addHttpHandlers(ChannelPipeline p) {
+        HttpCodecs.addServerHandlers(p, context.limits().maxHeaderBytes(), context.meters());
+    }
+
+    private static boolean trusted(InetAddress a, List<Cidr> trustedProxies) {
+        for (Cidr c : trustedProxies) {
+            if (c.contains(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

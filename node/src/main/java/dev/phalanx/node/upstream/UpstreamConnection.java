@@ -1,0 +1,92 @@
+package dev.phalanx.node.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpObject;
+
+/**
+ * One connection to an endpoint, lent by {@link ConnectionPool} to one exchange at a time. Plain fields: it lives on
+ * one event loop. Reads are driven by the user ({@link #read()}), never automatic (backpressure).
+ */
+public final class UpstreamConnection {
+    private final Channel channel;
+    private final Endpoint endpoint;
+    private final ConnectionPool pool;
+    private UpstreamListener listener;
+    private int uses;
+    private boolean closing;
+
+    UpstreamConnection(Channel channel, Endpoint endpoint, ConnectionPool pool) {
+        this.channel = channel;
+        this.endpoint = endpoint;
+        this.pool = pool;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** True when this connection served a request before (a failure on it may be a stale keep-alive). */
+    public boolean reused() {
+        return uses > 1;
+    }
+
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    public ChannelFuture write(HttpObject msg) {
+        return channel.write(msg);
+    }
+
+    public ChannelFuture writeAndFlush(HttpObject msg) {
+        return channel.writeAndFlush(msg);
+    }
+
+    public void flush() {
+        channel.flush();
+    }
+
+    /** Asks for the next piece of the response. */
+    public void read() {
+        channel.read();
+    }
+
+    /** Gives the connection back for reuse; the caller vouches that request and response both ended cleanly. */
+    public void release() {
+        listener = null;
+        pool.offer(this);
+    }
+
+    /** Closes the connection (it is not reused). */
+    public void close() {
+        listener = null;
+        closing = true;
+        channel.close();
+    }
+
+    /** Closes after pending writes are flushed. */
+    public void closeAfterFlush() {
+        listener = null;
+        closing = true;
+        channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    void lend(UpstreamListener l) {
+        this.listener = l;
+        this.uses++;
+    }
+
+    UpstreamListener listener() {
+        return listener;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+}
