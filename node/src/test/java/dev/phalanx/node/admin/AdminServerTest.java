@@ -42,6 +42,7 @@ class AdminServerTest {
         volatile ReadyState ready = ReadyState.READY;
         volatile String config = "{\"source\":\"file\",\"revision\":3,\"routes\":[],\"pools\":[],\"errors\":[]}";
         volatile RuntimeException clusterFailure;
+        volatile boolean drainFlipsState = true;
         final AtomicInteger drains = new AtomicInteger();
 
         @Override
@@ -75,8 +76,10 @@ class AdminServerTest {
         @Override
         public void startDrain() {
             drains.incrementAndGet();
-            draining = true;
-            serving = false;
+            if (drainFlipsState) {
+                draining = true;
+                serving = false;
+            }
         }
 
         @Override
@@ -214,6 +217,15 @@ class AdminServerTest {
         HttpResponse<String> health = call("GET", "/healthz");
         assertEquals(503, health.statusCode());
         assertEquals("draining", health.body());
+    }
+
+    @Test
+    void drainStartsOnceEvenWhenTheModelFlipsItsStateLater() throws Exception {
+        start();
+        model.drainFlipsState = false; // a node whose drain sets its flags asynchronously
+        assertEquals(202, call("POST", "/drain").statusCode());
+        assertEquals(202, call("POST", "/drain").statusCode());
+        assertEquals(1, model.drains.get());
     }
 
     @Test
