@@ -1,0 +1,181 @@
+package dev.phalanx.node.admin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * Answers the admin calls (CONTRACT.md, "Admin API") on the admin event loop: token check first, then the path, then
+ * the method. Every answer is a complete response with {@code Content-Length}; HEAD gets GET's headers and no body.
+ * The model is called right here, on the admin loop (see {@link AdminModel}).
+ */
+@Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final System.Logger LOG = System.getLogger(AdminHandler.class.getName());
+    static final String TEXT = "text/plain; charset=utf-8";
+    static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+    static final String JSON = "application/json";
+
+    /** An admin call: its method (GET calls also answer HEAD) and what it answers. */
+    private record Call(HttpMethod method, Function<AdminHandler, Answer> answer) {
+        String allow() {
+            return method == HttpMethod.GET ? "GET, HEAD" : method.name();
+        }
+    }
+
+    /** Status, content type and body of an answer, before it becomes a response. */
+    record Answer(HttpResponseStatus status, String contentType, String body) {
+    }
+
+    private static final Map<String, Call> CALLS = Map.of(
+            "/healthz", new Call(HttpMethod.GET, AdminHandler::healthz),
+            "/readyz", new Call(HttpMethod.GET, AdminHandler::readyz),
+            "/metrics", new Call(HttpMethod.GET, h -> ok(PROMETHEUS, h.model.metrics())),
+            "/config", new Call(HttpMethod.GET, h -> ok(JSON, h.model.configJson())),
+            "/cluster", new Call(HttpMethod.GET, h -> ok(JSON, h.model.clusterJson())),
+            "/drain", new Call(HttpMethod.POST, AdminHandler::drain));
+
+    private final AdminModel model;
+    private final BearerAuth auth;
+    private final AtomicBoolean drainStarted = new AtomicBoolean();
+
+    AdminHandler(AdminModel model, BearerAuth auth) {
+        this.model = model;
+        this.auth = auth;
+    }
+
+    boolean tokenRequired() {
+        return auth.tokenRequired();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            send(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "malformed request"), false);
+            return;
+        }
+        FullHttpResponse response;
+        if (!auth.allows(peerAddress(ctx.channel().remoteAddress()),
+                request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            response = respond(request, error(HttpResponseStatus.UNAUTHORIZED,
+                    "this admin call needs the header Authorization: Bearer <admin.token>"));
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"phalanx-admin\"");
+        } else {
+            response = dispatch(request);
+        }
+        send(ctx, request, response, HttpUtil.isKeepAlive(request));
+    }
+
+    private FullHttpResponse dispatch(FullHttpRequest request) {
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        Call call = CALLS.get(query < 0 ? uri : uri.substring(0, query));
+        if (call == null) {
+            return respond(request, error(HttpResponseStatus.NOT_FOUND,
+                    "no such admin call; the calls are GET /healthz, /readyz, /metrics, /config, /cluster and POST /drain"));
+        }
+        HttpMethod method = request.method();
+        if (!method.equals(call.method()) && !(call.method() == HttpMethod.GET && method.equals(HttpMethod.HEAD))) {
+            FullHttpResponse response = respond(request, error(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "method " + method.name() + " not allowed here; use " + call.allow()));
+            response.headers().set(HttpHeaderNames.ALLOW, call.allow());
+            return response;
+        }
+        Answer answer;
+        try {
+            answer = call.answer().apply(this);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "admin " + method.name() + " " + uri + " failed", e);
+            answer = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the node failed to answer; see its log");
+        }
+        return respond(request, answer);
+    }
+
+    private Answer healthz() {
+        if (model.serving()) {
+            return ok(TEXT, "ok");
+        }
+        return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, model.draining() ? "draining" : "starting");
+    }
+
+    private Answer readyz() {
+        ReadyState state = model.ready();
+        return state.ready() ? ok(TEXT, "ready")
+                : new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, String.join("\n", state.reasons()));
+    }
+
+    /** Starts the drain once; later posts (and posts after a drain started elsewhere) only confirm it. */
+    private Answer drain() {
+        if (!model.draining() && drainStarted.compareAndSet(false, true)) {
+            LOG.log(Level.INFO, "drain requested through the admin API");
+            model.startDrain();
+        }
+        return new Answer(HttpResponseStatus.ACCEPTED, TEXT, "draining");
+    }
+
+    private static Answer ok(String contentType, String body) {
+        return new Answer(HttpResponseStatus.OK, contentType, body);
+    }
+
+    /** Errors are one JSON line like the proxy's own: {@code {"status": N, "error": "..."}}. */
+    static Answer error(HttpResponseStatus status, String message) {
+        // messages are constants and method names (tokens, no quotes), so no escaping is needed
+        return new Answer(status, JSON, "{\"status\": " + status.code() + ", \"error\": \"" + message + "\"}\n");
+    }
+
+    private static FullHttpResponse respond(FullHttpRequest request, Answer answer) {
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(), content);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, Answer answer, boolean keepAlive) {
+        send(ctx, request, respond(request, answer), keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
+                             boolean keepAlive) {
+        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static java.net.InetAddress peerAddress(SocketAddress remote) {
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // read timeouts and peers that reset: nothing to answer, just let the connection go
+        LOG.log(Level.DEBUG, "admin connection " + ctx.channel().remoteAddress() + " closed: " + cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.phalanx.node.admin;
+
+/**
+ * What the admin API shows and controls; the node implements it. {@link AdminServer} calls every method on its own
+ * single admin event loop thread (never a data-plane one), so implementations must be thread-safe and should answer
+ * from state they already hold (an atomic snapshot, a registry scrape): a call that blocks stalls only the admin API,
+ * but it does stall all of it, including keepalived's {@code /healthz} check.
+ */
+public interface AdminModel {
+
+    /**
+     * True while the node serves traffic: false before the first config is loaded and from the moment a drain
+     * started. {@code GET /healthz} answers 200 {@code ok} exactly when this is true.
+     */
+    boolean serving();
+
+    /**
+     * True once a graceful drain started (by {@code POST /drain}, SIGTERM or anything else). Tells {@code /healthz}
+     * whether a node that is not serving is {@code draining} or still {@code starting}, and keeps
+     * {@code POST /drain} from starting a second drain.
+     */
+    boolean draining();
+
+    /**
+     * Whether the node is ready: config loaded, every listener bound, and (with a grid configured) the grid joined.
+     * While draining, an implementation should report not ready with the reason {@code "draining"}.
+     */
+    ReadyState ready();
+
+    /** {@code GET /config}: {@code {"source": "etcd|file", "revision": N, "routes": [...], "pools": [...], "errors": [...]}}. */
+    String configJson();
+
+    /**
+     * {@code GET /cluster}: grid members, this node's id, ticket-key epochs in use (never key material) and the
+     * health board summary, as one JSON object.
+     */
+    String clusterJson();
+
+    /**
+     * Starts a graceful drain and returns at once (the drain goes on elsewhere). {@link AdminServer} calls it at
+     * most once, and not at all when {@link #draining()} is already true.
+     */
+    void startDrain();
+
+    /** {@code GET /metrics}: Prometheus text exposition format 0.0.4 (e.g. {@code Meters.scrape()}). */
+    String metrics();
+}
