@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need when it is missing, then runs every test
+# (unit tests with Surefire, integration tests with Failsafe) with paranoid Netty leak detection.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-all: missing $*; install them (as root: apt-get install $*)" >&2
+    exit 2
+  fi
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+need java || apt_install openjdk-17-jdk-headless
+need mvn || apt_install maven
+
+mvn -B -ntp verify "$@"
