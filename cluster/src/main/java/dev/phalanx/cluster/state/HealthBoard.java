@@ -29,8 +29,15 @@ public interface HealthBoard {
         return read(key, HealthVerdict.Source.ACTIVE);
     }
 
-    /** Forgets both slots of an endpoint (it left the config); listeners get null verdicts for the filled slots. */
-    void remove(String key);
+    /** Forgets one slot of an endpoint; listeners get a null verdict when the slot was filled. */
+    void remove(String key, HealthVerdict.Source source);
+
+    /** Forgets both slots of an endpoint (it left the config). */
+    default void remove(String key) {
+        for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
+            remove(key, source);
+        }
+    }
 
     /** Every key's verdict of one source, a copy for admin pages. */
     Map<String, HealthVerdict> snapshot(HealthVerdict.Source source);

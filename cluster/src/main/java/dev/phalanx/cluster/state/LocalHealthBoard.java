@@ -34,11 +34,9 @@ public final class LocalHealthBoard implements HealthBoard {
     }
 
     @Override
-    public void remove(String key) {
-        for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
-            if (slots.get(source).remove(key) != null) {
-                notifyListeners(key, source, null);
-            }
+    public void remove(String key, HealthVerdict.Source source) {
+        if (slots.get(source).remove(key) != null) {
+            notifyListeners(key, source, null);
         }
     }
 

@@ -66,6 +66,15 @@ class LocalHealthBoardTest {
     }
 
     @Test
+    void removeOfOneSlotKeepsTheOther() {
+        board.publish(key, HealthVerdict.active(false, "node-1", "down"));
+        board.publish(key, HealthVerdict.passive(false, "node-1", "ejected"));
+        board.remove(key, Source.PASSIVE);
+        assertNull(board.read(key, Source.PASSIVE));
+        assertFalse(board.read(key).healthy());
+    }
+
+    @Test
     void aFailingListenerDoesNotStopTheOthers() {
         List<Boolean> seen = new ArrayList<>();
         board.addListener((k, s, v) -> {
