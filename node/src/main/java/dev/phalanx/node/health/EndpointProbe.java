@@ -138,16 +138,20 @@ final class EndpointProbe {
         if (passed) {
             failures = 0;
             if (!healthy && ++passes >= Math.max(1, spec.rise())) {
-                change(true, passes + " consecutive passed probes (" + detail + ")", true);
+                change(true, probes(passes, "passed") + " (" + detail + ")", true);
             }
         } else {
             passes = 0;
             if (healthy && ++failures >= Math.max(1, spec.fall())) {
-                change(false, failures + " consecutive failed probes (last: " + detail + ")", true);
+                change(false, probes(failures, "failed") + " (last: " + detail + ")", true);
             }
         }
         long elapsed = System.nanoTime() - probeStartNanos;
         schedule(spec.interval().toNanos() - elapsed);
+    }
+
+    private static String probes(int count, String outcome) {
+        return count == 1 ? "1 " + outcome + " probe" : count + " consecutive " + outcome + " probes";
     }
 
     private void follow(HealthVerdict verdict) {
