@@ -63,6 +63,7 @@ public final class HealthChecker implements AutoCloseable {
             return;
         }
         Map<String, EndpointProbe> keep = new HashMap<>();
+        Map<String, Endpoint> unchecked = new HashMap<>();
         for (HealthTarget target : targets) {
             PoolSpec pool = target.spec();
             HealthCheckSpec check = pool.healthCheck();
@@ -73,9 +74,8 @@ public final class HealthChecker implements AutoCloseable {
                 }
                 EndpointProbe probe = probes.get(key);
                 if (check == null) {
-                    if (probe != null) {
-                        stop(key, probe, endpoint);
-                    } else {
+                    unchecked.put(key, endpoint);
+                    if (probe == null) {
                         endpoint.setActiveHealthy(true);
                     }
                 } else if (probe != null) {
@@ -88,7 +88,7 @@ public final class HealthChecker implements AutoCloseable {
         }
         probes.forEach((key, probe) -> {
             if (!keep.containsKey(key)) {
-                stop(key, probe, null);
+                stop(key, probe, unchecked.get(key));
             }
         });
         probes.keySet().retainAll(keep.keySet());
@@ -122,7 +122,10 @@ public final class HealthChecker implements AutoCloseable {
         return probe;
     }
 
-    /** Stops a probe; with {@code nowUnchecked} set, the endpoint stays but lost its health check: mark it healthy. */
+    /**
+     * Stops a probe and forgets its verdict. With {@code nowUnchecked} set, the endpoint stays but its pool lost the
+     * health check: it is marked healthy once the probe can no longer change it.
+     */
     private void stop(String key, EndpointProbe probe, Endpoint nowUnchecked) {
         probe.execute(() -> {
             probe.stop(false);
