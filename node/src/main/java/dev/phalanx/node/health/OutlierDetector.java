@@ -76,7 +76,8 @@ public final class OutlierDetector implements AutoCloseable {
         switch (pool.tryEject(endpoint, state)) {
             case EJECTED -> ejected(state, pool);
             case SUPPRESSED -> LOG.log(System.Logger.Level.DEBUG, () -> "endpoint " + state.key
-                    + " not ejected: pool " + pool.poolId + " is at maxEjectedPercent " + pool.spec.maxEjectedPercent());
+                    + " not ejected: pool " + pool.poolId + " is at maxEjectedPercent "
+                    + pool.spec.maxEjectedPercent());
             case NONE -> { }
         }
     }
@@ -120,7 +121,8 @@ public final class OutlierDetector implements AutoCloseable {
                     state.pool = pool;
                     nextByKey.put(key, state);
                 }
-                if (state.timesEjected > 0 && !endpoint.isEjected() && System.nanoTime() - state.ejectedUntilNanos < 0) {
+                boolean stillEjected = state.timesEjected > 0 && System.nanoTime() - state.ejectedUntilNanos < 0;
+                if (stillEjected && !endpoint.isEjected()) {
                     endpoint.ejectUntil(state.ejectedUntilNanos); // a new object for an ejected address
                 }
                 nextByEndpoint.put(endpoint, state);
