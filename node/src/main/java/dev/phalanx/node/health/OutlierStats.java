@@ -1,0 +1,14 @@
+package dev.phalanx.node.health;
+
+import java.time.Duration;
+
+/**
+ * What passive outlier detection knows of one endpoint, for admin pages and tests.
+ *
+ * @param consecutiveFailures failed attempts since the last success or ejection decision
+ * @param ejections how many times it was ejected, as it stood at the last ejection (it decays then)
+ * @param lastEjection how long the last ejection was, {@link Duration#ZERO} when never ejected
+ * @param ejected true while the endpoint is ejected
+ */
+public record OutlierStats(int consecutiveFailures, int ejections, Duration lastEjection, boolean ejected) {
+}
