@@ -223,6 +223,18 @@ class HashBalancerTest {
     }
 
     @Test
+    void defaultsWhenTheSpecLeavesThemOut() throws Exception {
+        List<Endpoint> eps = endpoints(1, 3);
+        Balancer rr = Balancers.create(spec(null, eps, null), eps);
+        Map<Endpoint, Integer> counts = count(rr, new Request(), 400);
+        assertEquals(100, counts.get(eps.get(0)), "no lb: weighted round robin");
+        Balancer byClient = Balancers.create(spec(LbPolicy.CONSISTENT_HASH, eps, null), eps);
+        Request request = new Request();
+        request.client = InetAddress.getByName("198.51.100.9");
+        assertEquals(1, count(byClient, request, 100).size(), "consistent-hash without hashOn: client address");
+    }
+
+    @Test
     void hashesAreStableAndSpread() throws Exception {
         // fixed values: a hash that changed between releases would move every sticky client at an upgrade
         assertEquals(0x97877cad463bebf6L, Hashing.hashChars("user-1"));

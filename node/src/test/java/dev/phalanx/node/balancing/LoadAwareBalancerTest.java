@@ -95,7 +95,7 @@ class LoadAwareBalancerTest {
             }
         }
         double share = counts[0] / 100_000.0;
-        assertTrue(share > 0.65 && share < 0.85, lb + " share of the weight-3 endpoint: " + share);
+        assertTrue(share > 0.70 && share < 0.80, lb + " share of the weight-3 endpoint: " + share);
     }
 
     @ParameterizedTest
