@@ -24,28 +24,15 @@ final class ConsistentHashBalancer implements Balancer {
 
     @Override
     public Endpoint pick(PickContext context) {
-        long hash;
-        switch (hashOn.kind()) {
-            case CLIENT_IP -> {
-                InetAddress address = context.clientAddress();
-                if (address == null) {
-                    return noKey.pick(context);
-                }
-                hash = Hashing.hashAddress(address);
-            }
-            case HEADER, COOKIE, PATH -> {
-                String key = switch (hashOn.kind()) {
-                    case HEADER -> context.header(hashOn.name());
-                    case COOKIE -> context.cookie(hashOn.name());
-                    default -> context.path();
-                };
-                if (key == null || key.isEmpty()) {
-                    return noKey.pick(context);
-                }
-                hash = Hashing.hashChars(key);
-            }
-            default -> throw new IllegalStateException("unknown hashOn kind " + hashOn.kind());
+        if (hashOn.kind() == HashOn.Kind.CLIENT_IP) {
+            InetAddress address = context.clientAddress();
+            return address == null ? noKey.pick(context) : ring.walk(Hashing.hashAddress(address), context);
         }
-        return ring.walk(hash, context);
+        String key = switch (hashOn.kind()) {
+            case HEADER -> context.header(hashOn.name());
+            case COOKIE -> context.cookie(hashOn.name());
+            default -> context.path();
+        };
+        return key == null || key.isEmpty() ? noKey.pick(context) : ring.walk(Hashing.hashChars(key), context);
     }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li><b>Host</b>, the most specific first: routes listing the exact host; then wildcard routes, the longest
  *   suffix first ({@code *.b.example.com} before {@code *.example.com}; a wildcard matches one or more labels, so
  *   {@code *.example.com} matches {@code a.example.com} and {@code a.b.example.com}, not {@code example.com});
- *   then routes without hosts, which match any host. The host is compared without its port and ignoring case.</li>
+ *   then routes without hosts (or with the host {@code *}), which match any host. The host is compared without
+ *   its port and ignoring case.</li>
  *   <li><b>Path</b>, within one host level: an exact {@code path}; then {@code pathPrefix}, the longest first
  *   (plain string prefixes); then {@code pathRegex} (found anywhere in the path: anchor it with {@code ^...$});
  *   then routes with no path condition or the prefix {@code /}, which match every path.</li>
@@ -77,7 +78,9 @@ public final class RouteTable {
             }
             for (String host : hosts) {
                 String h = host.toLowerCase(Locale.ROOT);
-                if (h.startsWith("*.")) {
+                if (h.equals("*")) {
+                    any.add(route);
+                } else if (h.startsWith("*.")) {
                     wildcard.computeIfAbsent(h.substring(1), k -> new PathIndex.Builder()).add(route);
                 } else {
                     exact.computeIfAbsent(h, k -> new PathIndex.Builder()).add(route);

@@ -40,6 +40,13 @@ class RouteTableTest {
     }
 
     @Test
+    void starHostMatchesAnyHostAtTheLowestLevel() {
+        RouteTable t = table(route("star").hosts("*").priority(9), route("exact").hosts("a.com"));
+        assertEquals("star", id(t, "b.org", "/"));
+        assertEquals("exact", id(t, "a.com", "/"));
+    }
+
+    @Test
     void longerWildcardSuffixWins() {
         RouteTable t = table(
                 route("short").hosts("*.example.com").priority(9),
