@@ -6,6 +6,7 @@ import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.LocalHealthBoard;
+import dev.phalanx.cluster.state.ProbeAssignment;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -61,8 +62,8 @@ public final class Node implements AutoCloseable {
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
                 up.poolIdleTimeout().toMillis());
-        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board, meters,
-                config.node().id());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board,
+                ProbeAssignment.ALL, meters, config.node().id());
         this.outliers = new OutlierDetector(board, meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());

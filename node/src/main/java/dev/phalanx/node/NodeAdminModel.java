@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.ConfigSnapshotCodec;
+import dev.phalanx.cluster.state.HealthVerdict;
 import dev.phalanx.node.admin.AdminModel;
 import dev.phalanx.node.admin.ReadyState;
 import dev.phalanx.node.listener.ListenerServer;
@@ -75,7 +76,12 @@ final class NodeAdminModel implements AdminModel {
         members.addObject().put("id", node.config().node().id()).put("self", true);
         out.put("grid", node.config().grid() == null ? "none (single node, all state local)" : "configured");
         out.putArray("ticketEpochs");
-        out.set("health", JSON.valueToTree(node.board().snapshotSummary()));
+        ObjectNode health = out.putObject("health");
+        for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
+            ObjectNode bySource = health.putObject(source.name().toLowerCase(java.util.Locale.ROOT));
+            node.board().snapshot(source).forEach((key, v) -> bySource.putObject(key)
+                    .put("healthy", v.healthy()).put("node", v.nodeId()).put("reason", v.reason()));
+        }
         return out.toString();
     }
 

@@ -23,7 +23,7 @@ final class DownstreamResponses {
         HttpHeaders h = response.headers();
         boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         HopByHop.removeFromResponse(h, false);
-        route.applyResponseHeaders(h);
+        route.responseHeaders().apply(h);
         int code = response.status().code();
         boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;

@@ -62,9 +62,9 @@ final class ForwardedRequest {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
         ForwardingHeaders.apply(h, new ForwardingHeaders.Context(client, peer.getAddress(), peerTrusted,
                 context.scheme(), originalHost, requestId, addForwarded));
-        route.applyRequestHeaders(h);
-        if (route.spec().hostRewrite() != null) {
-            h.set(HttpHeaderNames.HOST, route.spec().hostRewrite());
+        route.requestHeaders().apply(h);
+        if (route.hostRewrite() != null) {
+            h.set(HttpHeaderNames.HOST, route.hostRewrite());
         } else if (!h.contains(HttpHeaderNames.HOST)) {
             h.set(HttpHeaderNames.HOST, target.host());
         }
