@@ -40,6 +40,9 @@ public final class ConfigTrees {
             throw new ConfigException(List.of(new ConfigError(path, describe(e))));
         } catch (IOException e) {
             throw new ConfigException(List.of(new ConfigError(path, "cannot be read: " + e.getMessage())));
+        } catch (RuntimeException e) {
+            // parser limits (aliases, nesting, sizes) that surface unchecked
+            throw new ConfigException(List.of(new ConfigError(path, "cannot be parsed: " + e.getMessage())));
         }
     }
 
