@@ -86,6 +86,9 @@ final class Http1RequestScanner implements ByteProcessor {
 
     private int state = MESSAGE_START;
     private String violation;
+    /** Request heads and whole requests seen so far (tests compare them with what the decoder emits). */
+    private int headsEnded;
+    private int messagesEnded;
 
     // per message
     private int emptyLines;
@@ -117,6 +120,14 @@ final class Http1RequestScanner implements ByteProcessor {
         return state == REJECTED;
     }
 
+    int headsEnded() {
+        return headsEnded;
+    }
+
+    int messagesEnded() {
+        return messagesEnded;
+    }
+
     /**
      * Checks {@code buf[from, to)}, continuing where the previous call stopped.
      *
@@ -133,7 +144,12 @@ final class Http1RequestScanner implements ByteProcessor {
                 i += n;
                 remaining -= n;
                 if (remaining == 0) {
-                    state = state == BODY ? MESSAGE_START : CHUNK_DATA_CR;
+                    if (state == BODY) {
+                        messagesEnded++;
+                        state = MESSAGE_START;
+                    } else {
+                        state = CHUNK_DATA_CR;
+                    }
                 }
                 continue;
             }
@@ -390,8 +406,10 @@ final class Http1RequestScanner implements ByteProcessor {
 
     private boolean headEnd() {
         if (inTrailers) {
+            messagesEnded++;
             return next(MESSAGE_START);
         }
+        headsEnded++;
         if (sawTransferEncoding) {
             chunkSize = 0;
             chunkDigits = 0;
@@ -402,6 +420,7 @@ final class Http1RequestScanner implements ByteProcessor {
             state = BODY;
             return false;
         }
+        messagesEnded++;
         return next(MESSAGE_START);
     }
 

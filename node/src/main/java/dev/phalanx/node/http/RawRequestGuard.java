@@ -17,6 +17,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 public final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     private final Http1RequestScanner scanner = new Http1RequestScanner();
 
+    /** For tests: the scanner's view of this connection. */
+    Http1RequestScanner scanner() {
+        return scanner;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf buf)) {
