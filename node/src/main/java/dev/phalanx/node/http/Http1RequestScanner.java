@@ -69,21 +69,6 @@ final class Http1RequestScanner implements ByteProcessor {
     private static final int VALUE_CONTENT_LENGTH = 1;
     private static final int VALUE_TRANSFER_ENCODING = 2;
 
-    private static final boolean[] TCHAR = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
     private int state = MESSAGE_START;
     private String violation;
     /** Request heads and whole requests seen so far (tests compare them with what the decoder emits). */
@@ -172,7 +157,7 @@ final class Http1RequestScanner implements ByteProcessor {
         int b = value & 0xFF;
         switch (state) {
             case MESSAGE_START:
-                if (TCHAR[b]) {
+                if (HttpChars.isTchar(b)) {
                     startMessage();
                     state = METHOD;
                     return true;
@@ -188,7 +173,7 @@ final class Http1RequestScanner implements ByteProcessor {
             case MESSAGE_START_LF:
                 return b == LF ? next(MESSAGE_START) : fail("bare CR before the request line");
             case METHOD:
-                if (TCHAR[b]) {
+                if (HttpChars.isTchar(b)) {
                     return true;
                 }
                 return b == ' ' ? next(TARGET_START) : fail("request line: the method is not a token followed by one space");
@@ -291,7 +276,7 @@ final class Http1RequestScanner implements ByteProcessor {
         if (b == ' ' || b == '\t') {
             return fail("obs-fold: a field line starts with whitespace");
         }
-        if (!TCHAR[b]) {
+        if (!HttpChars.isTchar(b)) {
             return fail(inTrailers ? "trailer field: the name is not a token" : "header field: the name is not a token");
         }
         nameLength = 0;
@@ -301,7 +286,7 @@ final class Http1RequestScanner implements ByteProcessor {
     }
 
     private boolean fieldName(int b) {
-        if (TCHAR[b]) {
+        if (HttpChars.isTchar(b)) {
             matchName(b);
             return true;
         }
@@ -425,7 +410,7 @@ final class Http1RequestScanner implements ByteProcessor {
     }
 
     private boolean chunkSize(int b) {
-        int digit = hexValue(b);
+        int digit = HttpChars.hexValue(b);
         if (digit >= 0) {
             if (++chunkDigits > 16) {
                 return fail("chunk size has too many digits");
@@ -444,14 +429,6 @@ final class Http1RequestScanner implements ByteProcessor {
             return next(CHUNK_SIZE_LF);
         }
         return fail("chunk size is not followed by ; or CRLF");
-    }
-
-    private static int hexValue(int b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        int lower = b | 0x20;
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private boolean next(int nextState) {

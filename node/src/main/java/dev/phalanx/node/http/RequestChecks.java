@@ -16,22 +16,6 @@ import java.util.List;
  * that everything after the validator sees {@code /...} or {@code *} and one Host.
  */
 final class RequestChecks {
-    /** reg-name characters of RFC 3986 (unreserved, pct-encoded, sub-delims). */
-    private static final boolean[] REG_NAME = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            REG_NAME[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            REG_NAME[c] = true;
-            REG_NAME[c - 32] = true;
-        }
-        for (char c : "-._~%!$&'()*+,;=".toCharArray()) {
-            REG_NAME[c] = true;
-        }
-    }
-
     private RequestChecks() {
     }
 
@@ -155,7 +139,7 @@ final class RequestChecks {
             hostEnd = 0;
             while (hostEnd < n && authority.charAt(hostEnd) != ':') {
                 char c = authority.charAt(hostEnd);
-                if (c >= 128 || !REG_NAME[c]) {
+                if (!HttpChars.isRegName(c)) {
                     return false;
                 }
                 hostEnd++;

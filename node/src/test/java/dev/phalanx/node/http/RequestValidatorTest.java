@@ -35,11 +35,8 @@ class RequestValidatorTest {
     private final List<Rejection> rejections = new ArrayList<>();
     private final RequestValidator validator = new RequestValidator(meters, rejections::add);
 
-    private EmbeddedChannel chain(boolean withGuard) {
-        EmbeddedChannel channel = withGuard
-                ? new EmbeddedChannel(HttpCodecs.rawGuard(), HttpCodecs.serverCodec(16384), validator)
-                : new EmbeddedChannel(HttpCodecs.serverCodec(16384), validator);
-        return channel;
+    private EmbeddedChannel chain() {
+        return new EmbeddedChannel(HttpCodecs.rawGuard(), HttpCodecs.serverCodec(16384), validator);
     }
 
     /** A chain behind a socket that holds writes, so the close after the error response does not happen yet. */
@@ -70,7 +67,7 @@ class RequestValidatorTest {
 
     @Test
     void bodyBreaksAfterTheProxyStartedAnsweringClosesWithoutASecondResponse() {
-        EmbeddedChannel channel = chain(true);
+        EmbeddedChannel channel = chain();
         channel.writeInbound(bytes("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"));
         List<Object> seen = drainInbound(channel);
         assertInstanceOf(HttpRequest.class, seen.get(0));
@@ -105,7 +102,7 @@ class RequestValidatorTest {
 
     @Test
     void interimContinueDoesNotCountAsTheResponse() {
-        EmbeddedChannel channel = chain(true);
+        EmbeddedChannel channel = chain();
         channel.writeInbound(bytes("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n"));
         drainInbound(channel);
@@ -140,7 +137,7 @@ class RequestValidatorTest {
 
     @Test
     void absoluteFormBecomesOriginFormAndFillsHttp10Host() {
-        EmbeddedChannel channel = chain(true);
+        EmbeddedChannel channel = chain();
         channel.writeInbound(bytes("GET HTTPS://Example.com:443?q=1 HTTP/1.0\r\n\r\n"
                 + "GET http://[::1]:8080/p HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n"));
         List<Object> seen = drainInbound(channel);
@@ -168,7 +165,7 @@ class RequestValidatorTest {
 
     @Test
     void chunkExtensionBudgetIsPerRequest() {
-        EmbeddedChannel channel = chain(true);
+        EmbeddedChannel channel = chain();
         String ext = ";e=" + "x".repeat(3000);
         String request = "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1" + ext + "\r\nx\r\n0\r\n\r\n";
         channel.writeInbound(bytes(request + request));
@@ -200,7 +197,7 @@ class RequestValidatorTest {
 
     @Test
     void upgradeHandOffPassesTheTunnelBytesOnRaw() {
-        EmbeddedChannel channel = chain(true);
+        EmbeddedChannel channel = chain();
         channel.writeInbound(bytes("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
         List<Object> seen = drainInbound(channel);
