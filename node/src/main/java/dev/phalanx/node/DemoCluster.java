@@ -52,6 +52,9 @@ final class DemoCluster {
             stop.await();
             System.out.println("stopping the demo cluster");
             return 0;
+        } catch (dev.phalanx.cluster.model.ConfigException e) {
+            System.err.println("demo: generated config rejected:\n" + e.getMessage());
+            return 2;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -16,14 +16,12 @@ import dev.phalanx.node.listener.EventLoops;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
-import dev.phalanx.node.routing.RouteTable;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.upstream.ConnectionPools;
 import dev.phalanx.node.upstream.RetryBudget;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -45,7 +43,7 @@ public final class Node implements AutoCloseable {
     private final LocalHealthBoard board = new LocalHealthBoard();
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
-    private final RouteTableHolder routes = new RouteTableHolder(RouteTable.compile(List.of(), Map.of()));
+    private final RouteTableHolder routes = new RouteTableHolder();
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
@@ -67,7 +65,7 @@ public final class Node implements AutoCloseable {
         this.outliers = new OutlierDetector(board, meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
-        this.source = new FileConfigSource(config.config().file());
+        this.source = new FileConfigSource(config.config().file(), snapshotStore);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
@@ -91,15 +89,14 @@ public final class Node implements AutoCloseable {
         if (loops.epollUnavailabilityReason() != null) {
             LOG.warning("native epoll transport not available, using NIO: " + loops.epollUnavailabilityReason());
         }
-        snapshotStore.load().ifPresent(s -> {
-            LOG.info("serving the persisted snapshot (revision " + s.revision() + ") until the source answers");
-            apply(s);
-        });
-        source.start(this::onSnapshot);
-        ConfigSnapshot first = source.current();
-        if (first != null && (applied == null || !first.sameConfig(applied))) {
-            onSnapshot(first);
+        SnapshotStore.Loaded persisted = snapshotStore.load();
+        if (persisted.error() != null) {
+            LOG.warning("persisted snapshot not used: " + persisted.error());
+        } else if (persisted.snapshot() != null) {
+            LOG.info("persisted snapshot (revision " + persisted.snapshot().revision() + ") loaded");
+            apply(persisted.snapshot());
         }
+        source.start(this::onSnapshot); // delivers the first snapshot before it returns
         for (ListenerServer l : listeners) {
             l.bind();
             LOG.info("listener " + l.name() + " on " + l.localAddress());
@@ -115,17 +112,19 @@ public final class Node implements AutoCloseable {
             applied = snapshot; // errors or revision changed, nothing to recompile
             return;
         }
-        apply(snapshot);
-        try {
-            snapshotStore.save(snapshot);
-        } catch (RuntimeException e) {
-            LOG.warning("cannot persist the config snapshot in " + config.node().stateDir() + ": " + e.getMessage());
-        }
+        apply(snapshot); // the source persists it
     }
 
     /** Compiles off the event loops and publishes with one swap. */
     private synchronized void apply(ConfigSnapshot snapshot) {
-        ConfigCompiler.Compiled c = compiler.compile(snapshot);
+        ConfigCompiler.Compiled c;
+        try {
+            c = compiler.compile(snapshot);
+        } catch (RuntimeException e) {
+            // validation should make this impossible; if not, the config in force stays
+            LOG.severe("config revision " + snapshot.revision() + " not applied: " + e.getMessage());
+            return;
+        }
         c.removed().forEach(dev.phalanx.node.upstream.Endpoint::markRemoved);
         healthChecker.reconcile(c.healthTargets());
         outliers.reconcile(c.healthTargets());

@@ -51,18 +51,13 @@ final class NodeAdminModel implements AdminModel {
     @Override
     public String configJson() {
         ConfigSnapshot s = node.appliedSnapshot();
-        ObjectNode out = s == null ? JSON.createObjectNode() : (ObjectNode) ConfigSnapshotCodec.toJson(s);
+        ObjectNode out = s == null ? JSON.createObjectNode() : ConfigSnapshotCodec.toJson(s);
         out.put("source", node.source().kind());
         if (s == null) {
             out.put("revision", 0);
             out.putArray("routes");
             out.putArray("pools");
             out.putArray("errors");
-        }
-        ConfigSnapshot latest = node.source().current();
-        if (latest != null && s != null && latest != s) {
-            ArrayNode errors = out.putArray("errors");
-            latest.errors().forEach(e -> errors.add(e.toString()));
         }
         return out.toString();
     }

@@ -22,7 +22,7 @@ final class DownstreamResponses {
     static boolean prepare(HttpResponse response, Route route, HttpRequest request, boolean close) {
         HttpHeaders h = response.headers();
         boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-        HopByHop.removeFromResponse(h, false);
+        HopByHopHeaders.removeHopByHop(h, false);
         route.responseHeaders().apply(h);
         int code = response.status().code();
         boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;

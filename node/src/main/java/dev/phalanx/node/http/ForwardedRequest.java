@@ -6,33 +6,28 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The request as it goes upstream: who the client is (trusted-proxy aware), its request id, and the rewritten head
- * (origin-form target after {@code stripPrefix}, forwarding headers, hop-by-hop removal, the route's header edits,
- * upstream framing). The downstream request object is edited in place and reused for every attempt.
+ * (origin-form target after {@code stripPrefix}, forwarding headers and hop-by-hop removal by
+ * {@link ForwardingHeaders}, then the route's header edits and {@code hostRewrite}). The downstream request object
+ * is edited in place and reused for every attempt.
  */
 final class ForwardedRequest {
-    private final ProxyContext context;
     private final HttpRequest request;
-    private final InetSocketAddress peer;
+    private final ForwardingHeaders.Hop hop;
     private final InetAddress client;
-    private final boolean peerTrusted;
     private final String requestId;
     private final boolean upgrade;
     private final boolean idempotent;
 
-    private ForwardedRequest(ProxyContext context, HttpRequest request, InetSocketAddress peer, InetAddress client,
-                             boolean peerTrusted, String requestId) {
-        this.context = context;
+    private ForwardedRequest(HttpRequest request, ForwardingHeaders.Hop hop, InetAddress client, String requestId) {
         this.request = request;
-        this.peer = peer;
+        this.hop = hop;
         this.client = client;
-        this.peerTrusted = peerTrusted;
         this.requestId = requestId;
         this.upgrade = isUpgradeRequest(request.headers());
         HttpMethod m = request.method();
@@ -40,39 +35,31 @@ final class ForwardedRequest {
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
     }
 
-    static ForwardedRequest of(ProxyContext context, HttpRequest request, InetSocketAddress peer,
-                               InetAddress proxiedSource) {
-        InetAddress immediate = proxiedSource != null ? proxiedSource : peer.getAddress();
-        boolean trusted = ClientAddress.isTrusted(immediate, context.trustedProxies());
-        InetAddress client = ClientAddress.resolve(immediate, request.headers(), context.trustedProxies());
-        String incoming = request.headers().get(RequestIds.HEADER);
-        String id = incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.next();
-        return new ForwardedRequest(context, request, peer, client, trusted, id);
+    /** Reads who the client is and settles the request id (kept when one well-formed id came, else new). */
+    static ForwardedRequest of(ProxyContext context, HttpRequest request, ForwardingHeaders.Hop hop) {
+        InetAddress client = ClientAddress.resolve(hop.address(), hop.trusted(), request.headers(),
+                context.trustedProxies());
+        List<String> ids = request.headers().getAll(HeaderNames.X_REQUEST_ID);
+        String id;
+        if (ids.size() == 1 && RequestIds.isWellFormed(ids.get(0))) {
+            id = ids.get(0);
+        } else {
+            id = RequestIds.next();
+            request.headers().set(HeaderNames.X_REQUEST_ID, id);
+        }
+        return new ForwardedRequest(request, hop, client, id);
     }
 
     /** Rewrites the head for the upstream (once per exchange; retries reuse it). */
-    void prepareUpstreamHead(Route route, RequestTarget target) {
-        HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HopByHop.removeFromRequest(h, upgrade);
-        String originalHost = h.get(HttpHeaderNames.HOST);
-        if (originalHost == null) {
-            originalHost = target.host();
-        }
+    void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target) {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
-        ForwardingHeaders.apply(h, new ForwardingHeaders.Context(client, peer.getAddress(), peerTrusted,
-                context.scheme(), originalHost, requestId, addForwarded));
+        ForwardingHeaders.apply(request, hop, client, addForwarded, upgrade);
+        HttpHeaders h = request.headers();
         route.requestHeaders().apply(h);
         if (route.hostRewrite() != null) {
             h.set(HttpHeaderNames.HOST, route.hostRewrite());
-        } else if (!h.contains(HttpHeaderNames.HOST)) {
+        } else if (!h.contains(HttpHeaderNames.HOST) && !target.host().isEmpty()) {
             h.set(HttpHeaderNames.HOST, target.host());
-        }
-        if (chunked) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        if (upgrade) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         request.setUri(route.rewritePath(target.originForm()));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);

@@ -11,6 +11,7 @@ import dev.phalanx.node.upstream.UpstreamFailure;
 import dev.phalanx.node.upstream.UpstreamListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,8 +32,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     private final ProxyHandler handler;
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
-    private final InetSocketAddress peer;
-    private final InetAddress proxiedSource;
+    private final ForwardingHeaders.Hop hop;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private final RequestBody body = new RequestBody();
@@ -68,13 +67,12 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     private String error;
 
     ProxyExchange(ProxyContext context, ProxyHandler handler, ChannelHandlerContext ctx, HttpRequest request,
-                  InetSocketAddress peer, InetAddress proxiedSource) {
+                  ForwardingHeaders.Hop hop) {
         this.context = context;
         this.handler = handler;
         this.ctx = ctx;
         this.request = request;
-        this.peer = peer;
-        this.proxiedSource = proxiedSource;
+        this.hop = hop;
     }
 
     // ---- phase: accept, match, limit ----
@@ -82,7 +80,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     void start() {
         keepAlive = HttpUtil.isKeepAlive(request);
         target = RequestTarget.of(request);
-        forwarded = ForwardedRequest.of(context, request, peer, proxiedSource);
+        forwarded = ForwardedRequest.of(context, request, hop);
         route = context.routes().get().match(target.host(), target.path(), request.method().name(), request.headers());
         if (route == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no route");
@@ -93,7 +91,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
         }
-        forwarded.prepareUpstreamHead(route, target);
+        forwarded.prepareUpstreamHead(context, route, target);
         context.retryBudget().onRequest();
         attempt();
     }
@@ -124,6 +122,9 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
         upstream = connection;
         lastActivity = System.nanoTime();
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, connection.endpoint().address()); // HTTP/1.0 without Host
+        }
         connection.write(forwarded.upstreamHead());
         body.rewind();
         HttpContent c;

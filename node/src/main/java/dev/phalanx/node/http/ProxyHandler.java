@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
@@ -31,7 +30,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private int pauseReasons;
-    private InetAddress proxiedSource;
+    private InetSocketAddress proxiedSource;
+    private ForwardingHeaders.Hop hop;
     private boolean closed;
 
     public ProxyHandler(ProxyContext context) {
@@ -39,7 +39,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The client address a PROXY protocol header gave (trusted peers only), or null. */
-    public void proxiedSource(InetAddress source) {
+    public void proxiedSource(InetSocketAddress source) {
         this.proxiedSource = source;
     }
 
@@ -76,7 +76,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startExchange(HttpRequest request) {
-        current = new ProxyExchange(context, this, ctx, request, peerAddress(), proxiedSource);
+        if (hop == null) {
+            // once per connection, after a PROXY protocol header (which comes before the first request)
+            hop = ForwardingHeaders.Hop.of(peerAddress(), proxiedSource, context.trustedProxies(), context.tls());
+        }
+        current = new ProxyExchange(context, this, ctx, request, hop);
         current.start();
     }
 

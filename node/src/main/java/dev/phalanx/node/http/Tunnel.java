@@ -27,7 +27,7 @@ final class Tunnel {
 
     static void splice(ChannelHandlerContext downstreamCtx, UpstreamConnection upstream, HttpResponse response,
                        ProxyContext context, ProxyExchange exchange) {
-        HopByHop.removeFromResponse(response.headers(), true);
+        HopByHopHeaders.removeHopByHop(response.headers(), true);
         Channel down = downstreamCtx.channel();
         Channel up = upstream.channel();
         // the 101 is encoded now, while the HTTP encoder is still in place

@@ -56,7 +56,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void addHttpHandlers(ChannelPipeline p) {
-        HttpCodecs.addServerHandlers(p, context.limits().maxHeaderBytes(), context.meters());
+        p.addLast(PipelineNames.RAW_GUARD, HttpCodecs.rawGuard());
+        p.addLast(PipelineNames.HTTP_CODEC, HttpCodecs.serverCodec(context.limits().maxHeaderBytes()));
+        p.addLast(PipelineNames.REQUEST_VALIDATOR, new RequestValidator(context.meters()));
     }
 
     private static boolean trusted(InetAddress a, List<Cidr> trustedProxies) {

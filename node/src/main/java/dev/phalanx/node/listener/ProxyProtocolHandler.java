@@ -7,6 +7,7 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -26,7 +27,8 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HAProxyMessage m) {
             try {
                 if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
-                    proxyHandler.proxiedSource(InetAddress.getByName(m.sourceAddress()));
+                    proxyHandler.proxiedSource(new InetSocketAddress(InetAddress.getByName(m.sourceAddress()),
+                            m.sourcePort()));
                 }
             } catch (UnknownHostException e) {
                 ctx.close(); // a literal address that does not parse: the decoder should not let it through

@@ -41,6 +41,8 @@ public final class NodeHarness implements AutoCloseable {
             return new NodeHarness(dir, node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (dev.phalanx.cluster.model.ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
