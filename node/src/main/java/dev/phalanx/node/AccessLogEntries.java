@@ -17,7 +17,7 @@ final class AccessLogEntries {
         int q = uri.indexOf('?');
         return new AccessLogEntry(Instant.ofEpochMilli(ex.startEpochMillis()), nodeId, ex.listener(), ex.requestId(),
                 ex.client() == null ? null : ex.client().getHostAddress(), r.method().name(), ex.host(),
-                q >= 0 ? uri.substring(0, q) : uri, r.protocolVersion().text(), ex.status(), ex.bytesIn(),
+                q >= 0 ? uri.substring(0, q) : uri, ex.downstreamProtocol(), ex.status(), ex.bytesIn(),
                 ex.bytesOut(), ex.durationNanos() / 1e6, ex.routeId(), ex.poolId(), ex.upstreamAddress(),
                 ex.upstreamStatus(), ex.attempts(), r.headers().get(HttpHeaderNames.USER_AGENT), ex.error());
     }

@@ -214,6 +214,11 @@ public final class NodeConfigLoader {
 
     /** {@code stdout}, {@code off}, or a file path (made absolute; its folder must exist). */
     private static String accessLog(JsonFields f, Path base) {
+        JsonNode raw = f.get("accessLog");
+        if (raw != null && raw.isBoolean()) {
+            // the contract's own spelling `accessLog: off` is a YAML 1.1 boolean; take it as meant
+            return raw.booleanValue() ? "stdout" : "off";
+        }
         String text = f.string("accessLog", "stdout");
         if (text == null || text.equals("stdout") || text.equals("off")) {
             return text == null ? "stdout" : text;

@@ -49,6 +49,12 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void unquotedOffIsTheOffSetting() throws Exception {
+        assertEquals("off", parse("accessLog: off\n").accessLog());
+        assertEquals("off", parse("accessLog: \"off\"\n").accessLog());
+    }
+
+    @Test
     void contractExampleLoadsWithRelativePaths() throws Exception {
         Files.createDirectories(dir.resolve("tls"));
         Files.writeString(dir.resolve("tls/a.crt"), "cert");

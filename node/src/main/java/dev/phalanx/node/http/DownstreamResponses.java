@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -19,14 +18,13 @@ final class DownstreamResponses {
     }
 
     /** @return whether the downstream connection must close after this response */
-    static boolean prepare(HttpResponse response, Route route, HttpRequest request, boolean close) {
+    static boolean prepare(HttpResponse response, Route route, HttpMethod method, boolean http10, boolean close) {
         HttpHeaders h = response.headers();
         boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         HopByHopHeaders.removeHopByHop(h, false);
         route.responseHeaders().apply(h);
         int code = response.status().code();
-        boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;
-        boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        boolean bodyless = method == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;
         response.setProtocolVersion(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
         if (!hadLength && !bodyless) {
             if (http10) {

@@ -47,6 +47,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     private ScheduledFuture<?> timer;
 
     private boolean keepAlive;
+    private boolean http10;
     private boolean requestEnded;
     private boolean requestSent;
     private boolean responseHeadSeen;
@@ -79,6 +80,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
 
     void start() {
         keepAlive = HttpUtil.isKeepAlive(request);
+        http10 = request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0;
         target = RequestTarget.of(request);
         forwarded = ForwardedRequest.of(context, request, hop);
         route = context.routes().get().match(target.host(), target.path(), request.method().name(), request.headers());
@@ -218,7 +220,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
             return;
         }
         boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
-        keepAlive = !DownstreamResponses.prepare(response, route, request, close);
+        keepAlive = !DownstreamResponses.prepare(response, route, request.method(), http10, close);
         responseStarted = true;
         ctx.write(response);
     }
@@ -562,6 +564,11 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
 
     public long durationNanos() {
         return System.nanoTime() - startNanos;
+    }
+
+    /** The protocol the client spoke (the request object itself is rewritten to HTTP/1.1 for the upstream). */
+    public String downstreamProtocol() {
+        return http10 ? "HTTP/1.0" : "HTTP/1.1";
     }
 
     public String error() {
