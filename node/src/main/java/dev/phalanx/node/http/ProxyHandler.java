@@ -164,6 +164,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && !(queued.peek() instanceof HttpRequest)) {
             current.onRequestContent((HttpContent) queued.poll());
         }
+        if (current != null) {
+            current.flushUpstream(); // replayed outside a read cycle: no channelReadComplete will flush it
+        }
         if (queued.isEmpty()) {
             resume(PAUSE_QUEUED);
         }
