@@ -23,6 +23,15 @@ public final class NodeHarness implements AutoCloseable {
 
     /** @param extraNodeYaml more top-level node config keys (e.g. {@code limits: {maxBodyBytes: 1000}}) */
     public static NodeHarness start(String routesYaml, String extraNodeYaml) {
+        return start(routesYaml, extraNodeYaml, "{ name: web, bind: \"127.0.0.1:0\" }");
+    }
+
+    /** A node whose one listener (named {@code web}) is given as a YAML flow map. */
+    public static NodeHarness startWithListener(String routesYaml, String listenerYaml) {
+        return start(routesYaml, null, listenerYaml);
+    }
+
+    private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
         try {
             Path dir = Files.createTempDirectory("phalanx-it");
             Path routes = dir.resolve("routes.yaml");
@@ -31,11 +40,11 @@ public final class NodeHarness implements AutoCloseable {
             Files.writeString(cfg, """
                     node: { id: test-node, stateDir: "%s", workerThreads: 2 }
                     listeners:
-                      - { name: web, bind: "127.0.0.1:0" }
+                      - %s
                     admin: { bind: "127.0.0.1:0" }
                     config: { file: "%s" }
                     accessLog: off
-                    """.formatted(dir.resolve("state"), routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
+                    """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
             Node node = new Node(NodeConfigLoader.load(cfg));
             node.start();
             return new NodeHarness(dir, node);
