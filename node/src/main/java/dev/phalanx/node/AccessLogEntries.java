@@ -13,11 +13,9 @@ final class AccessLogEntries {
 
     static AccessLogEntry of(ProxyExchange ex, String nodeId) {
         HttpRequest r = ex.request();
-        String uri = r.uri();
-        int q = uri.indexOf('?');
         return new AccessLogEntry(Instant.ofEpochMilli(ex.startEpochMillis()), nodeId, ex.listener(), ex.requestId(),
                 ex.client() == null ? null : ex.client().getHostAddress(), r.method().name(), ex.host(),
-                q >= 0 ? uri.substring(0, q) : uri, ex.downstreamProtocol(), ex.status(), ex.bytesIn(),
+                ex.originalTarget(), ex.downstreamProtocol(), ex.status(), ex.bytesIn(),
                 ex.bytesOut(), ex.durationNanos() / 1e6, ex.routeId(), ex.poolId(), ex.upstreamAddress(),
                 ex.upstreamStatus(), ex.attempts(), r.headers().get(HttpHeaderNames.USER_AGENT), ex.error());
     }

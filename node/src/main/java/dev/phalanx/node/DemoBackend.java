@@ -48,7 +48,7 @@ final class DemoBackend implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
-        group.shutdownGracefully().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -21,6 +21,14 @@ import sun.misc.Signal;
  * Exit codes: 0 after a drain, 1 validation found problems, 2 bad config or start-up failure.
  */
 public final class Main {
+    static {
+        // one line per log record: time, level, logger, message (and the cause's stack trace when there is one)
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
     private Main() {
     }
 

@@ -516,6 +516,11 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         return forwarded == null ? null : forwarded.requestId();
     }
 
+    /** The request target as the client sent it, in origin form (path and query), before any rewrite. */
+    public String originalTarget() {
+        return target == null ? request.uri() : target.originForm();
+    }
+
     public String host() {
         return target == null ? null : target.host();
     }

@@ -138,7 +138,7 @@ public final class ConnectionPool {
             if (en.getKey().isRemoved()) {
                 ArrayDeque<UpstreamConnection> q = en.getValue();
                 it.remove();
-                for (UpstreamConnection c : q) {
+                for (UpstreamConnection c : q.toArray(new UpstreamConnection[0])) {
                     c.close();
                 }
             }
@@ -147,12 +147,11 @@ public final class ConnectionPool {
 
     /** Closes every idle connection (drain, shutdown). */
     void closeAllIdle() {
-        for (ArrayDeque<UpstreamConnection> q : idle.values()) {
-            for (UpstreamConnection c : q.toArray(new UpstreamConnection[0])) {
-                c.close();
-            }
-        }
+        // closing runs the close listener (removeIdle) at once on this loop: take them out of the map first
+        java.util.List<UpstreamConnection> all = new java.util.ArrayList<>();
+        idle.values().forEach(all::addAll);
         idle.clear();
+        all.forEach(UpstreamConnection::close);
     }
 
     EventLoop loop() {
