@@ -29,6 +29,14 @@ public final class Main {
         }
     }
 
+    static {
+        // Netty samples 1% of buffers for leak reports by default; the tests run with paranoid detection, production
+        // does not pay for it unless an operator asks (-Dio.netty.leakDetection.level=simple)
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
     private Main() {
     }
 

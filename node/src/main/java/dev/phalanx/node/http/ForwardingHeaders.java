@@ -36,17 +36,17 @@ public final class ForwardingHeaders {
      * @param address the hop ({@link ClientAddress#hop}): PROXY protocol source or TCP peer
      * @param trusted whether the hop is in {@code trustedProxies}
      * @param scheme  {@code http} or {@code https} (TLS listener)
+     * @param text    the address as written in X-Forwarded-For (RFC 5952 text for IPv6), computed once
      */
-    public record Hop(InetAddress address, boolean trusted, String scheme) {
+    public record Hop(InetAddress address, boolean trusted, String scheme, String text) {
+        public Hop(InetAddress address, boolean trusted, String scheme) {
+            this(address, trusted, scheme, NetUtil.toAddressString(address));
+        }
+
         public static Hop of(InetSocketAddress peer, InetSocketAddress proxySource, List<Cidr> trustedProxies,
                              boolean tls) {
             InetAddress hop = ClientAddress.hop(peer, proxySource);
             return new Hop(hop, ClientAddress.isTrusted(hop, trustedProxies), tls ? "https" : "http");
-        }
-
-        /** The address as written in X-Forwarded-For (RFC 5952 text for IPv6). */
-        String text() {
-            return NetUtil.toAddressString(address);
         }
     }
 
@@ -71,7 +71,8 @@ public final class ForwardingHeaders {
 
         String forwardedFor = hop.trusted() ? joined(headers, HeaderNames.X_FORWARDED_FOR) : null;
         headers.set(HeaderNames.X_FORWARDED_FOR, forwardedFor == null ? hopText : forwardedFor + ", " + hopText);
-        headers.set(HeaderNames.X_REAL_IP, NetUtil.toAddressString(client));
+        // the hop's text is computed once per connection; most requests' client is the hop itself
+        headers.set(HeaderNames.X_REAL_IP, client.equals(hop.address()) ? hopText : NetUtil.toAddressString(client));
         if (!hop.trusted() || !headers.contains(HeaderNames.X_FORWARDED_PROTO)) {
             headers.set(HeaderNames.X_FORWARDED_PROTO, hop.scheme());
         }

@@ -17,9 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
@@ -44,7 +42,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     private Endpoint endpoint;
     private UpstreamConnection upstream;
     private Endpoint[] tried;
-    private ScheduledFuture<?> timer;
 
     private boolean keepAlive;
     private boolean http10;
@@ -109,9 +106,12 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
         attempts++;
         rememberTried(endpoint);
-        handler.pause(ProxyHandler.PAUSE_CONNECTING);
         endpoint.requestStarted();
         context.pools().forLoop(ctx.channel().eventLoop()).acquire(endpoint, timeouts().connect().toMillis(), this);
+        if (upstream == null && !finished) {
+            // a new connection is being opened: hold the client's body back until it is up (a pooled one came at once)
+            handler.pause(ProxyHandler.PAUSE_CONNECTING);
+        }
     }
 
     // ---- phase: forward ----
@@ -136,7 +136,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         connection.flush();
         handler.resume(ProxyHandler.PAUSE_CONNECTING);
         armTimer();
-        connection.read();
     }
 
     boolean wantsRequestContent() {
@@ -197,7 +196,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         int code = response.status().code();
         if (code >= 100 && code < 200 && code != 101) {
             interim = true;
-            ctx.write(response);
+            ctx.write(response, ctx.voidPromise());
             return;
         }
         responseHeadSeen = true;
@@ -222,19 +221,19 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
         keepAlive = !DownstreamResponses.prepare(response, route, request.method(), http10, close);
         responseStarted = true;
-        ctx.write(response);
+        ctx.write(response, ctx.voidPromise());
     }
 
     @Override
     public void onResponseContent(UpstreamConnection connection, HttpContent content, boolean last) {
         lastActivity = System.nanoTime();
         if (interim) {
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             interim = !last;
             return;
         }
         bytesOut += content.content().readableBytes();
-        ctx.write(content);
+        ctx.write(content, ctx.voidPromise());
         if (!last) {
             return;
         }
@@ -254,20 +253,16 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     @Override
     public void onReadComplete(UpstreamConnection connection) {
         ctx.flush();
-        if (upstream != connection || responseEnded) {
-            return;
-        }
-        if (ctx.channel().isWritable()) {
-            connection.read();
-        } else {
+        if (upstream == connection && !responseEnded && !ctx.channel().isWritable()) {
             waitingDownstream = true;
+            connection.pauseReading();
         }
     }
 
     void onDownstreamWritable() {
         if (waitingDownstream && upstream != null) {
             waitingDownstream = false;
-            upstream.read();
+            upstream.resumeReading();
         }
     }
 
@@ -351,39 +346,27 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
     }
 
+    /** Timeouts are checked by the connection's ticker (one timer per busy connection, not one per request). */
     private void armTimer() {
-        cancelTimer();
-        long idle = timeouts().idle().toNanos();
-        long next = lastActivity + idle;
-        if (requestSent && !responseHeadSeen) {
-            next = Math.min(next, responseDeadline);
-        }
-        long delay = Math.max(1_000_000L, next - System.nanoTime());
-        timer = ctx.channel().eventLoop().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+        handler.ensureTicking();
     }
 
-    private void onTimer() {
-        timer = null;
+    /** Called by the connection's ticker every {@link ProxyHandler#TICK_MILLIS} ms while this exchange runs. */
+    void onTick(long now) {
         if (finished || upstream == null) {
             return;
         }
-        long now = System.nanoTime();
         boolean responseLate = requestSent && !responseHeadSeen && now - responseDeadline >= 0;
         boolean idle = now - lastActivity >= timeouts().idle().toNanos();
         if (responseLate || idle) {
             UpstreamConnection c = upstream;
             c.close();
             onFailure(c, UpstreamFailure.TIMEOUT, null);
-        } else {
-            armTimer();
         }
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        // nothing to cancel: the ticker looks at the exchange in progress only
     }
 
     private TimeoutsSpec timeouts() {

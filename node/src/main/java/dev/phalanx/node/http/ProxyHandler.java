@@ -8,7 +8,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 
 /**
@@ -25,6 +27,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     static final int PAUSE_CONNECTING = 4;
     static final int PAUSE_TUNNEL = 8;
 
+    /** How often a busy connection checks its exchange's timeouts: their precision. */
+    static final long TICK_MILLIS = 20;
+    private static final long TICK_LINGER_NANOS = 1_000_000_000L;
+
     private final ProxyContext context;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
@@ -33,6 +39,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private InetSocketAddress proxiedSource;
     private ForwardingHeaders.Hop hop;
     private boolean closed;
+    private ScheduledFuture<?> ticker;
+    private long lastBusyNanos;
 
     public ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -100,9 +108,37 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * Starts the connection's ticker when it is not running. It keeps running while requests keep coming (so a busy
+     * keep-alive connection schedules nothing per request) and stops a second after the connection went quiet.
+     */
+    void ensureTicking() {
+        if (ticker == null && !closed) {
+            ticker = ctx.executor().scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (current != null) {
+            lastBusyNanos = now;
+            current.onTick(now);
+        } else if (closed || now - lastBusyNanos > TICK_LINGER_NANOS) {
+            stopTicking();
+        }
+    }
+
+    private void stopTicking() {
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        stopTicking();
         if (current != null) {
             ProxyExchange ex = current;
             current = null;

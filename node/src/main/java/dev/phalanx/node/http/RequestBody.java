@@ -12,18 +12,22 @@ import java.util.ArrayDeque;
 final class RequestBody {
     static final int REPLAY_LIMIT = 64 * 1024;
 
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
-    private final ArrayDeque<HttpContent> replay = new ArrayDeque<>(2);
+    // created on first use: most requests have no body piece to hold
+    private ArrayDeque<HttpContent> pending;
+    private ArrayDeque<HttpContent> replay;
     private long replayBytes;
     private boolean replayable = true;
     private boolean anySent;
 
     void addPending(HttpContent c) {
+        if (pending == null) {
+            pending = new ArrayDeque<>(4);
+        }
         pending.add(c);
     }
 
     HttpContent pollPending() {
-        return pending.poll();
+        return pending == null ? null : pending.poll();
     }
 
     /** Remembers a piece about to be written upstream (keeps a retained duplicate while replay is possible). */
@@ -40,6 +44,9 @@ final class RequestBody {
             releaseReplay();
             return;
         }
+        if (replay == null) {
+            replay = new ArrayDeque<>(4);
+        }
         replay.add(c.retainedDuplicate());
     }
 
@@ -55,11 +62,14 @@ final class RequestBody {
 
     /** Moves the replay copies back in front of the pending pieces for a new attempt. */
     void rewind() {
-        if (!replayable) {
+        if (!replayable || replay == null) {
             return;
         }
         HttpContent c;
         while ((c = replay.pollLast()) != null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
             pending.addFirst(c);
         }
         replayBytes = 0;
@@ -68,7 +78,7 @@ final class RequestBody {
 
     void release() {
         HttpContent c;
-        while ((c = pending.poll()) != null) {
+        while (pending != null && (c = pending.poll()) != null) {
             c.release();
         }
         releaseReplay();
@@ -76,7 +86,7 @@ final class RequestBody {
 
     private void releaseReplay() {
         HttpContent c;
-        while ((c = replay.poll()) != null) {
+        while (replay != null && (c = replay.poll()) != null) {
             c.release();
         }
     }

@@ -41,7 +41,7 @@ final class Tunnel {
         long idleMillis = context.limits().websocketIdleTimeout().toMillis();
 
         ChannelPipeline dp = down.pipeline();
-        dp.addLast("tunnel-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        dp.addLast("tunnel-idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS)); // both ways count
         dp.addLast("tunnel", downSide);
         removeIfPresent(dp, PipelineNames.IDLE);
         removeIfPresent(dp, PipelineNames.REQUEST_VALIDATOR);

@@ -43,7 +43,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private void addConnectionHandlers(ChannelPipeline p) {
         p.addLast(PipelineNames.CONNECTION_LIMIT, tracker);
         long idle = context.limits().idleTimeout().toMillis();
-        p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        // reader-idle only: a keep-alive connection is idle when the client sends nothing (the proxy handler ignores
+        // it while a response is in progress); all-idle would put a listener on every write
+        p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
     }
 
     /** PROXY protocol is expected only from trusted peers; anyone else speaks plain HTTP on this listener. */

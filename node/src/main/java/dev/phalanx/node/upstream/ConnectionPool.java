@@ -39,7 +39,9 @@ public final class ConnectionPool {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
-                .option(ChannelOption.AUTO_READ, false)
+                // reads stay on while the downstream can take more; the exchange turns them off under backpressure
+                // (toggling per request would cost two epoll_ctl calls each time)
+                .option(ChannelOption.AUTO_READ, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
@@ -79,7 +81,8 @@ public final class ConnectionPool {
         c.lend(listener);
         ch.pipeline()
                 .addLast(CODEC, new HttpClientCodec(8192, 65536, 65536))
-                .addLast(IDLE, new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
+                // reader-idle only (nothing comes on a pooled idle connection); no listener on every write
+                .addLast(IDLE, new IdleStateHandler(idleTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(HANDLER, new UpstreamHandler(c));
         f.addListener(done -> {
             if (done.isSuccess()) {
@@ -117,8 +120,10 @@ public final class ConnectionPool {
             return;
         }
         q.addLast(c);
-        // watch for the backend closing it or sending something unasked
-        c.channel().read();
+        // auto-read on while idle: the backend closing it, or sending something unasked, is noticed at once
+        if (!c.channel().config().isAutoRead()) {
+            c.channel().config().setAutoRead(true);
+        }
     }
 
     private void removeIdle(UpstreamConnection c) {

@@ -7,7 +7,8 @@ import io.netty.handler.codec.http.HttpObject;
 
 /**
  * One connection to an endpoint, lent by {@link ConnectionPool} to one exchange at a time. Plain fields: it lives on
- * one event loop. Reads are driven by the user ({@link #read()}), never automatic (backpressure).
+ * one event loop. It reads while its user lets it: {@link #pauseReading()} when the downstream cannot take more,
+ * {@link #resumeReading()} when it can again (backpressure without a syscall per request).
  */
 public final class UpstreamConnection {
     private final Channel channel;
@@ -40,8 +41,9 @@ public final class UpstreamConnection {
         return channel.isWritable();
     }
 
-    public ChannelFuture write(HttpObject msg) {
-        return channel.write(msg);
+    /** Writes without a promise (failures surface as the connection's exception or close). */
+    public void write(HttpObject msg) {
+        channel.write(msg, channel.voidPromise());
     }
 
     public ChannelFuture writeAndFlush(HttpObject msg) {
@@ -52,9 +54,14 @@ public final class UpstreamConnection {
         channel.flush();
     }
 
-    /** Asks for the next piece of the response. */
-    public void read() {
-        channel.read();
+    /** Stops reading the response (the downstream is not writable). */
+    public void pauseReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    /** Reads again (the downstream became writable). */
+    public void resumeReading() {
+        channel.config().setAutoRead(true);
     }
 
     /** Gives the connection back for reuse; the caller vouches that request and response both ended cleanly. */
