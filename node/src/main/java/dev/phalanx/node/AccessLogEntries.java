@@ -1,9 +1,7 @@
 package dev.phalanx.node;
 
-import dev.phalanx.node.http.ProxyExchange;
+import dev.phalanx.node.http.ExchangeSummary;
 import dev.phalanx.node.metrics.AccessLogEntry;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;
 
 /** Builds the access-log record of a finished exchange. */
@@ -11,12 +9,10 @@ final class AccessLogEntries {
     private AccessLogEntries() {
     }
 
-    static AccessLogEntry of(ProxyExchange ex, String nodeId) {
-        HttpRequest r = ex.request();
+    static AccessLogEntry of(ExchangeSummary ex, String nodeId) {
         return new AccessLogEntry(Instant.ofEpochMilli(ex.startEpochMillis()), nodeId, ex.listener(), ex.requestId(),
-                ex.client() == null ? null : ex.client().getHostAddress(), r.method().name(), ex.host(),
-                ex.originalTarget(), ex.downstreamProtocol(), ex.status(), ex.bytesIn(),
-                ex.bytesOut(), ex.durationNanos() / 1e6, ex.routeId(), ex.poolId(), ex.upstreamAddress(),
-                ex.upstreamStatus(), ex.attempts(), r.headers().get(HttpHeaderNames.USER_AGENT), ex.error());
+                ex.client() == null ? null : ex.client().getHostAddress(), ex.method(), ex.host(), ex.target(),
+                ex.protocol(), ex.status(), ex.bytesIn(), ex.bytesOut(), ex.durationNanos() / 1e6, ex.route(),
+                ex.pool(), ex.upstream(), ex.upstreamStatus(), ex.attempts(), ex.userAgent(), ex.error());
     }
 }

@@ -1,7 +1,7 @@
 package dev.phalanx.node;
 
 import dev.phalanx.node.http.ExchangeObserver;
-import dev.phalanx.node.http.ProxyExchange;
+import dev.phalanx.node.http.ExchangeSummary;
 import dev.phalanx.node.metrics.AccessLog;
 
 /** Turns each finished exchange into an access-log entry (queued; written by the log's own thread). */
@@ -15,7 +15,7 @@ final class AccessLogObserver implements ExchangeObserver {
     }
 
     @Override
-    public void completed(ProxyExchange ex) {
+    public void completed(ExchangeSummary ex) {
         log.log(AccessLogEntries.of(ex, nodeId));
     }
 }

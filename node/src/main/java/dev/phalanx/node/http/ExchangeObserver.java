@@ -5,5 +5,5 @@ package dev.phalanx.node.http;
 public interface ExchangeObserver {
     ExchangeObserver NONE = exchange -> { };
 
-    void completed(ProxyExchange exchange);
+    void completed(ExchangeSummary exchange);
 }

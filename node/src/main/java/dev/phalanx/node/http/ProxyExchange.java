@@ -1,9 +1,8 @@
 package dev.phalanx.node.http;
 
-import dev.phalanx.cluster.model.RetriesSpec;
 import dev.phalanx.cluster.model.TimeoutsSpec;
-import dev.phalanx.node.balancing.PickContext;
 import dev.phalanx.node.balancing.Pool;
+import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.routing.Route;
 import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.UpstreamConnection;
@@ -25,7 +24,7 @@ import java.net.InetAddress;
  * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
  * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
  */
-public final class ProxyExchange implements PickContext, UpstreamListener {
+public final class ProxyExchange implements UpstreamListener {
     private final ProxyContext context;
     private final ProxyHandler handler;
     private final ChannelHandlerContext ctx;
@@ -41,7 +40,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     private Pool pool;
     private Endpoint endpoint;
     private UpstreamConnection upstream;
-    private Endpoint[] tried;
+    private ExchangePick pick;
 
     private boolean keepAlive;
     private boolean http10;
@@ -80,6 +79,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         http10 = request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0;
         target = RequestTarget.of(request);
         forwarded = ForwardedRequest.of(context, request, hop);
+        pick = new ExchangePick(request, target, forwarded.clientAddress());
         route = context.routes().get().match(target.host(), target.path(), request.method().name(), request.headers());
         if (route == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no route");
@@ -99,13 +99,13 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
 
     private void attempt() {
         pool = route.pickPool();
-        endpoint = pool == null ? null : pool.pick(this);
+        endpoint = pool == null ? null : pool.pick(pick);
         if (endpoint == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
             return;
         }
         attempts++;
-        rememberTried(endpoint);
+        pick.tried(endpoint);
         endpoint.requestStarted();
         context.pools().forLoop(ctx.channel().eventLoop()).acquire(endpoint, timeouts().connect().toMillis(), this);
         if (upstream == null && !finished) {
@@ -135,7 +135,7 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
         connection.flush();
         handler.resume(ProxyHandler.PAUSE_CONNECTING);
-        armTimer();
+        handler.ensureTicking(); // timeouts: one ticker per busy connection, not a timer per request
     }
 
     boolean wantsRequestContent() {
@@ -213,7 +213,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         if (code == 101 && forwarded.isUpgrade()) {
             context.attempts().onAttempt(endpoint, true);
             upstream = null;
-            cancelTimer();
             responseStarted = true;
             Tunnel.splice(ctx, connection, response, context, this);
             return;
@@ -300,7 +299,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     }
 
     private void retry() {
-        cancelTimer();
         responseHeadSeen = false;
         requestSent = false;
         context.meters().upstreamRetry(pool.id());
@@ -308,28 +306,17 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
     }
 
     private void fail(HttpResponseStatus s, String reason) {
-        cancelTimer();
         respondError(s, reason);
     }
 
     private boolean retryableStatus(int code) {
-        RetriesSpec r = route.spec().retries();
-        return (code == 502 || code == 503 || code == 504) && attempts <= r.attempts()
-                && r.on(Integer.toString(code)) && forwarded.idempotent() && body.replayable();
+        return RetryRules.retryableStatus(route.spec().retries(), code, attempts, forwarded.idempotent(),
+                body.replayable());
     }
 
-    /**
-     * @param staleConnection a reused keep-alive connection failed before any response or body byte: the backend
-     *     most likely closed it while idle and never saw the request, so it is retried even when the route's
-     *     conditions do not name it (once, on top of the configured attempts)
-     */
     private boolean canRetry(String condition, boolean staleConnection) {
-        RetriesSpec r = route.spec().retries();
-        boolean withinAttempts = attempts <= r.attempts() || staleConnection && attempts <= r.attempts() + 1;
-        boolean conditionMatches = r.on(condition) || staleConnection;
-        boolean safe = "connect-failure".equals(condition) || staleConnection || forwarded.idempotent();
-        boolean allowed = withinAttempts && conditionMatches && safe && body.replayable();
-        if (!allowed) {
+        if (!RetryRules.allowed(route.spec().retries(), condition, staleConnection, attempts, forwarded.idempotent(),
+                body.replayable())) {
             return false;
         }
         if (!context.retryBudget().tryAcquireRetry()) {
@@ -346,10 +333,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
     }
 
-    /** Timeouts are checked by the connection's ticker (one timer per busy connection, not one per request). */
-    private void armTimer() {
-        handler.ensureTicking();
-    }
 
     /** Called by the connection's ticker every {@link ProxyHandler#TICK_MILLIS} ms while this exchange runs. */
     void onTick(long now) {
@@ -365,9 +348,6 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
         }
     }
 
-    private void cancelTimer() {
-        // nothing to cancel: the ticker looks at the exchange in progress only
-    }
 
     private TimeoutsSpec timeouts() {
         return route.spec().timeouts();
@@ -428,138 +408,30 @@ public final class ProxyExchange implements PickContext, UpstreamListener {
             return;
         }
         finished = true;
-        cancelTimer();
         body.release();
         if (upstream != null) {
             upstream.close();
             upstream = null;
         }
         long duration = System.nanoTime() - startNanos;
-        context.meters().route(route == null ? dev.phalanx.node.metrics.Meters.NO_ROUTE : route.spec().id())
-                .record(status == 0 ? 502 : status, duration);
-        context.observer().completed(this);
+        context.meters().route(route == null ? Meters.NO_ROUTE : route.id()).record(status == 0 ? 502 : status, duration);
+        if (context.observer() != ExchangeObserver.NONE) {
+            context.observer().completed(summary(duration));
+        }
         handler.exchangeDone(this, keepAlive && requestEnded);
     }
 
-    private void rememberTried(Endpoint e) {
-        if (tried == null) {
-            tried = new Endpoint[] {e};
-        } else {
-            Endpoint[] t = java.util.Arrays.copyOf(tried, tried.length + 1);
-            t[tried.length] = e;
-            tried = t;
-        }
-    }
+    // ---- what observers see ----
 
-    // ---- PickContext ----
-
-    @Override
-    public InetAddress clientAddress() {
-        return forwarded.clientAddress();
-    }
-
-    @Override
-    public String header(String name) {
-        return request.headers().get(name);
-    }
-
-    @Override
-    public String cookie(String name) {
-        return Cookies.value(request.headers(), name);
-    }
-
-    @Override
-    public String path() {
-        return target.path();
-    }
-
-    @Override
-    public boolean alreadyTried(Endpoint e) {
-        if (tried != null) {
-            for (Endpoint t : tried) {
-                if (t == e) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    // ---- read by the access log and tests ----
-
-    public HttpRequest request() {
-        return request;
-    }
-
-    public String listener() {
-        return context.listenerName();
-    }
-
-    public String requestId() {
-        return forwarded == null ? null : forwarded.requestId();
-    }
-
-    /** The request target as the client sent it, in origin form (path and query), before any rewrite. */
-    public String originalTarget() {
-        return target == null ? request.uri() : target.originForm();
-    }
-
-    public String host() {
-        return target == null ? null : target.host();
-    }
-
-    public String routeId() {
-        return route == null ? null : route.spec().id();
-    }
-
-    public String poolId() {
-        return pool == null ? null : pool.id();
-    }
-
-    public String upstreamAddress() {
-        return endpoint == null ? null : endpoint.address();
-    }
-
-    public int status() {
-        return status;
-    }
-
-    /** The status the last upstream attempt answered, 0 when none answered. */
-    public int upstreamStatus() {
-        return upstreamStatus;
-    }
-
-    /** The client address (trusted-proxy aware), or null before it was known. */
-    public InetAddress client() {
-        return forwarded == null ? null : forwarded.clientAddress();
-    }
-
-    public long startEpochMillis() {
-        return startMillis;
-    }
-
-    public int attempts() {
-        return attempts;
-    }
-
-    public long bytesIn() {
-        return bytesIn;
-    }
-
-    public long bytesOut() {
-        return bytesOut;
-    }
-
-    public long durationNanos() {
-        return System.nanoTime() - startNanos;
-    }
-
-    /** The protocol the client spoke (the request object itself is rewritten to HTTP/1.1 for the upstream). */
-    public String downstreamProtocol() {
-        return http10 ? "HTTP/1.0" : "HTTP/1.1";
-    }
-
-    public String error() {
-        return error;
+    /** A snapshot of the finished exchange for the access log (built only when someone listens). */
+    private ExchangeSummary summary(long durationNanos) {
+        return new ExchangeSummary(startMillis, context.listenerName(),
+                forwarded == null ? null : forwarded.requestId(),
+                forwarded == null ? null : forwarded.clientAddress(), request.method().name(),
+                target == null ? null : target.host(), target == null ? request.uri() : target.originForm(),
+                http10 ? "HTTP/1.0" : "HTTP/1.1", status, bytesIn, bytesOut, durationNanos,
+                route == null ? null : route.id(), pool == null ? null : pool.id(),
+                endpoint == null ? null : endpoint.address(), upstreamStatus, attempts,
+                request.headers().get(HttpHeaderNames.USER_AGENT), error);
     }
 }

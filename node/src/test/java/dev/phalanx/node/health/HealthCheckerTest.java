@@ -143,7 +143,9 @@ class HealthCheckerTest {
                 target(pool("api", check(50, 1000, 1, 1, 204, 301)), endpoint)));
 
         Await.until("200 is not an expected status", () -> !endpoint.isActiveHealthy());
-        String reason = board.read(HealthBoard.key("api", backend.address())).reason();
+        // the board is written by its own thread, a moment after the endpoint flips
+        String reason = Await.value("board verdict", () -> board.read(HealthBoard.key("api", backend.address())))
+                .reason();
         assertTrue(reason.contains("status 200, expected [204, 301]"), reason);
         backend.status(301);
         Await.until("301 is an expected status", endpoint::isActiveHealthy);
