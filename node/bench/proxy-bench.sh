@@ -9,7 +9,7 @@ NODE_DIR=$(dirname "$SCRIPT_DIR")
 TEMPLATES=$SCRIPT_DIR/templates
 
 DURATION=${BENCH_DURATION:-15s}
-WARMUP=${BENCH_WARMUP:-5s}
+WARMUP=${BENCH_WARMUP:-60s}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-1}
 ONLY=${BENCH_ONLY:-nginx,haproxy,node}
@@ -30,7 +30,7 @@ Usage: $0 [options]
   --only LIST          proxies to measure, comma-separated from nginx,haproxy,node (default: all three;
                        the direct backend run always happens)            env BENCH_ONLY
   -d, --duration D     measured wrk run per target, e.g. 15s (default 15s) env BENCH_DURATION
-  -w, --warmup D       wrk warm-up run before each measured run (default 5s) env BENCH_WARMUP
+  -w, --warmup D       wrk warm-up run before each measured run (default 60s: the JVM needs it) env BENCH_WARMUP
   -c, --connections N  wrk connections (default 50)                      env BENCH_CONNECTIONS
   -t, --threads N      wrk threads (default 1)                           env BENCH_THREADS
   -o, --out DIR        report and raw outputs (default node/target/bench) env BENCH_OUT
