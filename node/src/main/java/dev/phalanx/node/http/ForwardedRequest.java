@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
-import java.util.List;
 
 /**
  * The request as it goes upstream: who the client is (trusted-proxy aware), its request id, and the rewritten head
@@ -39,21 +38,13 @@ final class ForwardedRequest {
     static ForwardedRequest of(ProxyContext context, HttpRequest request, ForwardingHeaders.Hop hop) {
         InetAddress client = ClientAddress.resolve(hop.address(), hop.trusted(), request.headers(),
                 context.trustedProxies());
-        List<String> ids = request.headers().getAll(HeaderNames.X_REQUEST_ID);
-        String id;
-        if (ids.size() == 1 && RequestIds.isWellFormed(ids.get(0))) {
-            id = ids.get(0);
-        } else {
-            id = RequestIds.next();
-            request.headers().set(HeaderNames.X_REQUEST_ID, id);
-        }
-        return new ForwardedRequest(request, hop, client, id);
+        return new ForwardedRequest(request, hop, client, RequestIds.settle(request.headers()));
     }
 
     /** Rewrites the head for the upstream (once per exchange; retries reuse it). */
     void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target) {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
-        ForwardingHeaders.apply(request, hop, client, addForwarded, upgrade);
+        ForwardingHeaders.applyHopHeaders(request, hop, client, addForwarded, upgrade); // the id was settled in of()
         HttpHeaders h = request.headers();
         route.requestHeaders().apply(h);
         if (route.hostRewrite() != null) {

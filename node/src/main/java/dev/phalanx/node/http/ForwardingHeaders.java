@@ -64,6 +64,16 @@ public final class ForwardingHeaders {
      */
     public static String apply(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
                                boolean upgrade) {
+        applyHopHeaders(request, hop, client, addForwarded, upgrade);
+        return RequestIds.settle(request.headers());
+    }
+
+    /**
+     * Everything {@link #apply} does except {@code X-Request-Id}: for a caller that settled the id earlier (the proxy
+     * needs it before routing, for its own error responses) with {@link RequestIds#settle}.
+     */
+    public static void applyHopHeaders(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
+                                       boolean upgrade) {
         HttpHeaders headers = request.headers();
         HopByHopHeaders.remove(request, upgrade);
         String host = headers.get(HttpHeaderNames.HOST);
@@ -91,13 +101,6 @@ public final class ForwardingHeaders {
             String incoming = joined(headers, HeaderNames.FORWARDED);
             headers.set(HeaderNames.FORWARDED, incoming == null ? element : incoming + ", " + element);
         }
-        List<String> ids = headers.getAll(HeaderNames.X_REQUEST_ID);
-        if (ids.size() == 1 && RequestIds.isWellFormed(ids.get(0))) {
-            return ids.get(0);
-        }
-        String id = RequestIds.next();
-        headers.set(HeaderNames.X_REQUEST_ID, id);
-        return id;
     }
 
     /** {@code for=192.0.2.1;host=example.com;proto=https}, with quoting where RFC 7239 needs it. */

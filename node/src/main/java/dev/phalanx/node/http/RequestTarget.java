@@ -2,11 +2,11 @@ package dev.phalanx.node.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import java.util.Locale;
 
 /**
- * Where a request goes, read once from its head: the host (lower case, no port) used for routing, and the path and
- * query of its target in origin form (absolute-form targets are reduced to their path).
+ * Where a request goes, read once from its head: the host as the client sent it (Host header, else the authority of
+ * an absolute-form target; routing ignores its port and case), and the path and query of its target in origin form
+ * (absolute-form targets are reduced to their path).
  */
 record RequestTarget(String host, String path, String originForm) {
 
@@ -25,28 +25,10 @@ record RequestTarget(String host, String path, String originForm) {
             }
         }
         String hostHeader = request.headers().get(HttpHeaderNames.HOST);
-        String host = stripPort(hostHeader != null ? hostHeader : authority != null ? authority : "");
+        // as sent: the route table ignores the port and case itself, without allocating
+        String host = hostHeader != null ? hostHeader : authority != null ? authority : "";
         int q = origin.indexOf('?');
         String path = q >= 0 ? origin.substring(0, q) : origin;
         return new RequestTarget(host, path, origin);
-    }
-
-    static String stripPort(String hostPort) {
-        String h = hostPort;
-        if (h.startsWith("[")) {
-            int close = h.indexOf(']');
-            h = close > 0 ? h.substring(0, close + 1) : h;
-        } else {
-            int colon = h.lastIndexOf(':');
-            if (colon >= 0) {
-                h = h.substring(0, colon);
-            }
-        }
-        for (int i = 0; i < h.length(); i++) {
-            if (Character.isUpperCase(h.charAt(i))) {
-                return h.toLowerCase(Locale.ROOT);
-            }
-        }
-        return h;
     }
 }
