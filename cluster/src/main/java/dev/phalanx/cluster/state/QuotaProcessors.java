@@ -1,0 +1,60 @@
+package dev.phalanx.cluster.state;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The two entry processors of the quota map (value: tokens granted so far in the entry's window). Each runs
+ * atomically on the partition owner of its key and again, with the same input, on the backup.
+ */
+final class QuotaProcessors {
+    private QuotaProcessors() {
+    }
+
+    /** Grants {@code min(wanted, limit - granted)}; the entry expires one window after its window ended. */
+    static final class Lease implements EntryProcessor<String, Long, Integer> {
+        private static final long serialVersionUID = 1L;
+        private final long limit;
+        private final int wanted;
+        private final long ttlMillis;
+
+        Lease(long limit, int wanted, long ttlMillis) {
+            this.limit = limit;
+            this.wanted = wanted;
+            this.ttlMillis = ttlMillis;
+        }
+
+        @Override
+        public Integer process(Map.Entry<String, Long> entry) {
+            Long value = entry.getValue();
+            long granted = value == null ? 0 : value;
+            long give = Math.min(wanted, limit - granted);
+            if (give <= 0) {
+                return 0;
+            }
+            ((ExtendedMapEntry<String, Long>) entry).setValue(granted + give, ttlMillis, TimeUnit.MILLISECONDS);
+            return (int) give;
+        }
+    }
+
+    /** Takes back up to {@code unused} tokens; a window already forgotten stays forgotten. */
+    static final class GiveBack implements EntryProcessor<String, Long, Void> {
+        private static final long serialVersionUID = 1L;
+        private final int unused;
+
+        GiveBack(int unused) {
+            this.unused = unused;
+        }
+
+        @Override
+        public Void process(Map.Entry<String, Long> entry) {
+            Long value = entry.getValue();
+            if (value != null && value > 0) {
+                ((ExtendedMapEntry<String, Long>) entry).setValueWithoutChangingExpiryTime(Math.max(0, value - unused));
+            }
+            return null;
+        }
+    }
+}
