@@ -20,6 +20,11 @@ public final class LocalQuotaService implements QuotaService {
         this(System::currentTimeMillis, true);
     }
 
+    /** Windows are forgotten by the time of {@code clock} (epoch millis; tests pass their own). */
+    public LocalQuotaService(LongSupplier clock) {
+        this(clock, true);
+    }
+
     /** @param sweep false for tests that want no thread (windows are then never forgotten) */
     LocalQuotaService(LongSupplier clock, boolean sweep) {
         if (sweep) {
