@@ -19,7 +19,9 @@ import java.util.logging.Logger;
  *
  * <p>When a call fails or takes longer than the call timeout, the node grants from a local fallback of
  * {@code limit / expectedMembers} per window, minus what it already got from the grid in that window, and reports
- * {@link #degraded()} until a grid call succeeds again. While degraded it asks the grid again at most once per
+ * {@link #degraded()} until a grid call succeeds again. The first grid call of a window after that charges the
+ * fallback grants of the window to the grid's count, so the budget the grid still hands out accounts for them.
+ * While degraded it asks the grid again at most once per
  * second (the others go straight to the fallback, so a lease never waits for a dead grid more than once a second).
  */
 final class HazelcastQuotaService implements QuotaService {
@@ -33,6 +35,7 @@ final class HazelcastQuotaService implements QuotaService {
     private final LongSupplier clock;
     private final WindowCounters fromGrid = new WindowCounters();
     private final WindowCounters fallback = new WindowCounters();
+    private final WindowCounters charged = new WindowCounters();
     private final AtomicLong gridRetryAt = new AtomicLong();
     private final ScheduledExecutorService sweeper;
     private volatile boolean degraded;
@@ -55,6 +58,7 @@ final class HazelcastQuotaService implements QuotaService {
             long now = clock.getAsLong();
             fromGrid.sweep(now);
             fallback.sweep(now);
+            charged.sweep(now);
         }, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -64,15 +68,25 @@ final class HazelcastQuotaService implements QuotaService {
             return CompletableFuture.completedFuture(fallbackGrant(key, window, windowMillis, limit, wanted));
         }
         long ttl = Math.max(1, WindowCounters.expiry(window, windowMillis) - clock.getAsLong());
+        long charge = Math.max(0, fallback.granted(key, window) - charged.granted(key, window));
         CompletableFuture<Integer> call;
         try {
-            call = map.submitToKey(slot(key, window), new QuotaProcessors.Lease(limit, wanted, ttl))
+            call = map.submitToKey(slot(key, window), new QuotaProcessors.Lease(limit, wanted, ttl, charge))
                     .toCompletableFuture();
         } catch (RuntimeException e) {
             onGridFailure(e);
             return CompletableFuture.completedFuture(fallbackGrant(key, window, windowMillis, limit, wanted));
         }
-        return call.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((granted, err) -> {
+        // time out a copy: orTimeout on the grid's own future would complete it under Hazelcast's feet
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
+        call.whenComplete((granted, err) -> {
+            if (err != null) {
+                answer.completeExceptionally(err);
+            } else {
+                answer.complete(granted);
+            }
+        });
+        return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((granted, err) -> {
             if (err == null) {
                 if (degraded) {
                     degraded = false;
@@ -80,6 +94,7 @@ final class HazelcastQuotaService implements QuotaService {
                 }
                 // counted for the fallback bound only (the budget here is never reached)
                 fromGrid.grant(key, window, windowMillis, Long.MAX_VALUE, granted);
+                charged.grant(key, window, windowMillis, Long.MAX_VALUE, (int) Math.min(Integer.MAX_VALUE, charge));
                 return granted;
             }
             onGridFailure(err);

@@ -13,28 +13,33 @@ final class QuotaProcessors {
     private QuotaProcessors() {
     }
 
-    /** Grants {@code min(wanted, limit - granted)}; the entry expires one window after its window ended. */
+    /**
+     * Charges {@code charge} tokens the node granted itself from its fallback share while the grid was unreachable
+     * (so the budget left after the grid is back accounts for them), then grants {@code min(wanted, limit -
+     * granted)}. The entry expires one window after its window ended.
+     */
     static final class Lease implements EntryProcessor<String, Long, Integer> {
         private static final long serialVersionUID = 1L;
         private final long limit;
         private final int wanted;
         private final long ttlMillis;
+        private final long charge;
 
-        Lease(long limit, int wanted, long ttlMillis) {
+        Lease(long limit, int wanted, long ttlMillis, long charge) {
             this.limit = limit;
             this.wanted = wanted;
             this.ttlMillis = ttlMillis;
+            this.charge = charge;
         }
 
         @Override
         public Integer process(Map.Entry<String, Long> entry) {
             Long value = entry.getValue();
-            long granted = value == null ? 0 : value;
-            long give = Math.min(wanted, limit - granted);
-            if (give <= 0) {
-                return 0;
+            long granted = (value == null ? 0 : value) + charge;
+            long give = Math.max(0, Math.min(wanted, limit - granted));
+            if (give > 0 || charge > 0) {
+                ((ExtendedMapEntry<String, Long>) entry).setValue(granted + give, ttlMillis, TimeUnit.MILLISECONDS);
             }
-            ((ExtendedMapEntry<String, Long>) entry).setValue(granted + give, ttlMillis, TimeUnit.MILLISECONDS);
             return (int) give;
         }
     }

@@ -8,7 +8,7 @@ public final class QuotaServices {
     /** The Hazelcast map holding the budgets (attach a split-brain protection to it in the grid config). */
     public static final String MAP_NAME = "phalanx-quota";
     /** How long a lease may wait for the grid before the node grants from its fallback share. */
-    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMillis(500);
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(1);
 
     private QuotaServices() {
     }
