@@ -109,7 +109,7 @@ public final class RateLimiter implements AutoCloseable {
         long resetMillis = (b.window + 1) * r.windowMillis - now;
         int reset = RateLimitHeaders.ceilSeconds(resetMillis);
         int remaining = b.held() + (inline && !b.exhausted() ? (int) Math.max(0, r.limit - b.granted()) : 0);
-        return new Verdict(ok, r.policyName, r.policy, remaining, reset, b.exhausted() ? reset : 1);
+        return new Verdict(b.window, ok, r.policyName, r.policy, remaining, reset, b.exhausted() ? reset : 1);
     }
 
     private RouteLimits replaceRoute(String routeId, RateLimitSpec spec, long now) {

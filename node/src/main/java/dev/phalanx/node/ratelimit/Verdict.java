@@ -15,8 +15,9 @@ public final class Verdict {
     private final int remaining;
     private final int resetSeconds;
     private final int retryAfterSeconds;
+    private final long window;
 
-    Verdict(boolean admitted, String policyName, String policy, int remaining, int resetSeconds,
+    Verdict(long window, boolean admitted, String policyName, String policy, int remaining, int resetSeconds,
             int retryAfterSeconds) {
         this.admitted = admitted;
         this.policyName = policyName;
@@ -24,6 +25,12 @@ public final class Verdict {
         this.remaining = remaining;
         this.resetSeconds = resetSeconds;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.window = window;
+    }
+
+    /** The window whose budget decided (the bucket's, which at a boundary may be a clock tick off the caller's). */
+    long window() {
+        return window;
     }
 
     public boolean admitted() {
