@@ -83,8 +83,12 @@ class GridRateLimitIT {
         }
     }
 
-    /** One thread per limiter, each offering about 5 000 requests a second, for {@code millis}. */
+    /** One thread per limiter, each offering a few thousand requests a second. */
     private Thread[] hammer(Tally tally, AtomicBoolean[] running) {
+        return hammer(tally, running, 200_000);
+    }
+
+    private Thread[] hammer(Tally tally, AtomicBoolean[] running, long pauseNanos) {
         Thread[] threads = new Thread[limiters.size()];
         for (int i = 0; i < threads.length; i++) {
             int node = i;
@@ -92,7 +96,7 @@ class GridRateLimitIT {
             threads[i] = new Thread(() -> {
                 while (running[node].get()) {
                     tally.record(node, l, l.check("api", SPEC, null, NONE));
-                    LockSupport.parkNanos(200_000);
+                    LockSupport.parkNanos(pauseNanos);
                 }
             }, "hammer-" + i);
             threads[i].start();
@@ -151,6 +155,27 @@ class GridRateLimitIT {
                 avg * 100) + " of the limit, lowest " + min);
         assertTrue(full.size() >= 4, "full windows: " + full);
         assertTrue(avg >= 0.80, "average admitted " + avg + " of the limit");
+    }
+
+    @Test
+    void aModerateEvenLoadGetsNearlyAllOfTheLimit() throws Exception {
+        grid = GridMembers.start(3);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(3);
+        long t0 = System.currentTimeMillis();
+        Thread[] threads = hammer(tally, running, 2_000_000); // each node offered at most ~500/s: ~1.5x the limit
+        Thread.sleep(6_000);
+        stopAll(threads, running);
+        long t1 = System.currentTimeMillis();
+        TreeMap<Long, Long> windows = tally.perWindow();
+        windows.forEach((w, n) -> assertTrue(n <= LIMIT || tally.degradedNodes.containsKey(w),
+                "window " + w + " admitted " + n + " > limit " + LIMIT));
+        List<Long> full = new ArrayList<>(windows.subMap(t0 / 1000 + 1, true, t1 / 1000 - 1, true).values());
+        System.out.println("[ratelimit] moderate even load: " + tally.checks.sum() * 1000 / (t1 - t0)
+                + " requests/s offered in all, admitted per full window " + full + ", lease calls/s (3 nodes) "
+                + String.format("%.1f", leaseCallsPerSecond(t1 - t0)));
+        assertTrue(full.size() >= 3, "full windows: " + full);
     }
 
     @Test
