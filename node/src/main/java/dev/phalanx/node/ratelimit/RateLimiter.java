@@ -154,6 +154,10 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private void lease(RouteLimits r, KeyQuota k, Bucket b, int wanted) {
+        if (b.closed()) {
+            b.leaseFailed(); // the window ended while the call waited its turn
+            return;
+        }
         leaseCalls.increment();
         try {
             quota.lease(k.quotaKey, b.window, r.windowMillis, r.limit, wanted).whenComplete((granted, err) -> {
