@@ -5,8 +5,7 @@ import dev.phalanx.cluster.config.FileConfigSource;
 import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.cluster.state.LocalHealthBoard;
-import dev.phalanx.cluster.state.ProbeAssignment;
+import dev.phalanx.cluster.state.HealthBoard;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -40,7 +39,7 @@ public final class Node implements AutoCloseable {
     private final Meters meters = new Meters();
     private final EventLoops loops;
     private final ConnectionPools pools;
-    private final LocalHealthBoard board = new LocalHealthBoard();
+    private final SharedState shared;
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
     private final RouteTableHolder routes = new RouteTableHolder();
@@ -56,13 +55,15 @@ public final class Node implements AutoCloseable {
 
     public Node(NodeConfig config) {
         this.config = config;
+        this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
                 up.poolIdleTimeout().toMillis());
-        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board,
-                ProbeAssignment.ALL, meters, config.node().id());
-        this.outliers = new OutlierDetector(board, meters, config.node().id());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), shared.board(),
+                shared.assignment(), meters, config.node().id());
+        shared.onAssignmentChange(healthChecker::assignmentChanged);
+        this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
         this.source = new FileConfigSource(config.config().file(), snapshotStore);
@@ -79,7 +80,8 @@ public final class Node implements AutoCloseable {
                 n -> n.applied == null ? 0 : n.applied.revision());
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
                 n -> n.applied == null ? 0 : n.applied.errors().size());
-        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this, n -> 1);
+        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this,
+                n -> n.shared.membership().members().size());
         meters.gauge("phalanx.downstream.connections", "open downstream connections", this,
                 n -> n.listeners.stream().mapToInt(ListenerServer::openConnections).sum());
     }
@@ -206,8 +208,12 @@ public final class Node implements AutoCloseable {
         return meters;
     }
 
-    LocalHealthBoard board() {
-        return board;
+    HealthBoard board() {
+        return shared.board();
+    }
+
+    SharedState shared() {
+        return shared;
     }
 
     public InetSocketAddress adminAddress() {
@@ -239,6 +245,7 @@ public final class Node implements AutoCloseable {
         admin.close();
         loops.close();
         accessLog.close();
+        shared.close(); // last: leaves the grid gracefully
         stopped.countDown();
     }
 

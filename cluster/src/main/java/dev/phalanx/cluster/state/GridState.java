@@ -58,6 +58,14 @@ public final class GridState implements AutoCloseable {
     }
 
     /**
+     * Registers {@code onChange}, run (on a grid thread, never an event loop) after partition ownership changed, so
+     * some endpoints may now be probed here or elsewhere: a member joined or left, or partitions migrated.
+     */
+    public HealthBoard.Registration onAssignmentChange(Runnable onChange) {
+        return assignment.addListener(onChange);
+    }
+
+    /**
      * The cluster-wide ticket key ring for the given rotation period (made on the first call; later calls return
      * it). Talks to the grid at once: call it off event loops.
      */

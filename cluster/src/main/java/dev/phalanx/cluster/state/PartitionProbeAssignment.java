@@ -2,8 +2,10 @@ package dev.phalanx.cluster.state;
 
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionService;
+import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Probes an endpoint here when this member owns the grid partition of its key. The owner table is copied from
@@ -18,6 +20,7 @@ final class PartitionProbeAssignment implements ProbeAssignment {
     private final PartitionService partitions;
     private final UUID self;
     private final ConcurrentHashMap<String, Integer> partitionOfKey = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile UUID[] owners = new UUID[0];
 
     PartitionProbeAssignment(PartitionService partitions, UUID self) {
@@ -54,9 +57,30 @@ final class PartitionProbeAssignment implements ProbeAssignment {
                     next[p.getPartitionId()] = owner == null ? null : owner.getUuid();
                 }
             }
-            owners = next;
+            changed(next);
         } catch (RuntimeException stopped) {
-            owners = new UUID[0];
+            changed(new UUID[0]);
+        }
+    }
+
+    /** Registers {@code onChange}, run on the refreshing thread after the owner table changed. */
+    HealthBoard.Registration addListener(Runnable onChange) {
+        listeners.add(onChange);
+        return () -> listeners.remove(onChange);
+    }
+
+    private void changed(UUID[] next) {
+        if (Arrays.equals(next, owners)) {
+            return;
+        }
+        owners = next;
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                System.getLogger(PartitionProbeAssignment.class.getName()).log(System.Logger.Level.WARNING,
+                        "probe assignment listener failed: " + e, e);
+            }
         }
     }
 }
