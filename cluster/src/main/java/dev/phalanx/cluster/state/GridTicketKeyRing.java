@@ -42,6 +42,7 @@ final class GridTicketKeyRing implements TicketKeyRing {
     /** Epoch → key made here while the grid did not answer. Ring thread only. */
     private final Map<Long, TicketKey> local = new HashMap<>();
     private volatile List<TicketKey> keys;
+    private volatile List<Long> agreedEpochs = List.of();
 
     GridTicketKeyRing(IMap<Long, byte[]> map, TicketKeyCipher cipher, Duration rotateEvery) {
         this.map = map;
@@ -78,8 +79,8 @@ final class GridTicketKeyRing implements TicketKeyRing {
     }
 
     /** The epochs whose key in use here came from the grid. */
-    synchronized List<Long> agreedEpochs() {
-        return agreed.keySet().stream().sorted().toList();
+    List<Long> agreedEpochs() {
+        return agreedEpochs;
     }
 
     @Override
@@ -104,6 +105,7 @@ final class GridTicketKeyRing implements TicketKeyRing {
         }
         agreed.keySet().removeIf(e -> e < current - 1);
         local.keySet().removeIf(e -> e < current - 1);
+        agreedEpochs = agreed.keySet().stream().sorted().toList();
         List<TicketKey> next = new ArrayList<>();
         for (long epoch : new long[] {current, current + 1, current - 1}) {
             TicketKey a = agreed.get(epoch);
@@ -150,8 +152,9 @@ final class GridTicketKeyRing implements TicketKeyRing {
             Thread.currentThread().interrupt();
             localKey(epoch, create);
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "grid did not give the ticket key of epoch " + epoch + " ("
-                    + rootMessage(e) + "); using a local key until it does");
+            boolean first = create && !local.containsKey(epoch);
+            LOG.log(first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "grid did not give the ticket "
+                    + "key of epoch " + epoch + " (" + rootMessage(e) + "); using a local key until it does");
             localKey(epoch, create);
         }
     }
