@@ -142,6 +142,28 @@ class GridNodeIT {
         assertTrue(perEndpoint > 0);
     }
 
+    @Test
+    void aNodeWhoseGridMembersAreUnreachableStartsAloneAndServes() throws Exception {
+        List<TestBackend> backends = backends();
+        Path dir = Files.createTempDirectory("grid-node-it");
+        Path routes = dir.resolve("routes.yaml");
+        Files.writeString(routes, routes(backends));
+        Path secret = dir.resolve("grid.key");
+        Files.writeString(secret, "grid-node-it-secret-0123456789abcdefghijklmnop\n");
+        int[] gridPorts = freePorts(3); // nothing listens on the other two
+        long t = System.nanoTime();
+        Node node = startNode(dir, 0, gridPorts, routes, secret);
+        System.out.printf("figure: a node whose two grid peers are down started alone in %d ms%n",
+                (System.nanoTime() - t) / 1_000_000);
+        assertEquals(200, get(node, "/readyz").statusCode());
+        JsonNode cluster = JSON.readTree(get(node, "/cluster").body());
+        assertEquals(1, cluster.get("members").size());
+        assertTrue(cluster.get("ticketEpochs").size() >= 2, "local ticket keys while alone: " + cluster);
+        HttpResponse<String> proxied = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + node.listenerAddress("web").getPort() + "/p0/x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, proxied.statusCode());
+    }
+
     private Node startNode(Path dir, int i, int[] gridPorts, Path routes, Path secret) throws Exception {
         Path cfg = dir.resolve("node-" + (i + 1) + ".yaml");
         StringBuilder yaml = new StringBuilder("""

@@ -153,8 +153,12 @@ final class GridTicketKeyRing implements TicketKeyRing {
             localKey(epoch, create);
         } catch (Exception e) {
             boolean first = create && !local.containsKey(epoch);
-            LOG.log(first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "grid did not give the ticket "
-                    + "key of epoch " + epoch + " (" + rootMessage(e) + "); using a local key until it does");
+            boolean minority = rootMessage(e).startsWith("SplitBrainProtectionException");
+            String why = minority ? "this member does not see a majority of the grid's expected members"
+                    : "grid did not answer: " + rootMessage(e);
+            LOG.log(first ? (minority ? System.Logger.Level.INFO : System.Logger.Level.WARNING)
+                    : System.Logger.Level.DEBUG, "ticket key of epoch " + epoch + " is local until the grid agrees one ("
+                    + why + ")");
             localKey(epoch, create);
         }
     }
