@@ -39,8 +39,9 @@ final class GridConfigs {
     /**
      * Ticket keys: an IMap with one backup and {@link PutIfAbsentMergePolicy}: after a split brain heals, the side
      * that merges into the other keeps nothing it wrote for an epoch the other side already has (the target's value
-     * stays), so every epoch ends with exactly one key. Writes need a majority of the expected members
-     * ({@link #MAJORITY}), so a minority side never writes one at all: it keeps local keys until it is back.
+     * stays), so every epoch ends with exactly one key. Writes need a majority of the expected members that sent a
+     * heartbeat in the last 5 s ({@link #MAJORITY}), so a minority side never writes one at all (nor a member that
+     * wakes from a long pause before it learns it was dropped): it keeps local keys until it is back.
      *
      * <p>Health: a replicated map (reads are local) with {@link LatestUpdateMergePolicy}: the newest verdict wins.
      */
@@ -81,8 +82,12 @@ final class GridConfigs {
         int expected = expectedMembers(grid);
         boolean protect = expected >= 3;
         if (protect) {
-            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, expected / 2 + 1)
-                    .setProtectOn(SplitBrainProtectionOn.WRITE));
+            // "recently active": a member counts only if it sent a heartbeat in the last 5 s, so a member that wakes
+            // up from a long pause (and still believes in its old member list) cannot write before it is merged
+            SplitBrainProtectionConfig majority = SplitBrainProtectionConfig
+                    .newRecentlyActiveSplitBrainProtectionConfigBuilder(MAJORITY, expected / 2 + 1, 5000)
+                    .enabled(true).build();
+            config.addSplitBrainProtectionConfig(majority.setProtectOn(SplitBrainProtectionOn.WRITE));
         }
         MapConfig tickets = new MapConfig(TICKETS_MAP + "*")
                 .setBackupCount(1)

@@ -44,6 +44,9 @@ class GridProcessesIT {
     @Test
     void aSplitBrainHealsWithTicketKeysConsistentAndNeverRolledBack() throws Exception {
         startThree();
+        long epochAtStart = System.currentTimeMillis() / ROTATE_MS;
+        await("every member agreed keys from the grid (partitions settled)", 60_000, () -> members.stream()
+                .allMatch(m -> m.agreedName.containsKey(epochAtStart + 1)));
         Member frozen = members.get(2);
         long stoppedAt = System.nanoTime();
         signal(frozen, "STOP");
@@ -51,7 +54,7 @@ class GridProcessesIT {
                 () -> members.get(0).status.members == 2 && members.get(1).status.members == 2);
         long dropped = System.nanoTime();
         long epochAtDrop = System.currentTimeMillis() / ROTATE_MS;
-        await("the majority agreed keys for two new epochs", 20_000,
+        await("the majority agreed keys for two new epochs", 60_000,
                 () -> members.get(0).agreedName.containsKey(epochAtDrop + 2)
                         && members.get(1).agreedName.containsKey(epochAtDrop + 2));
         signal(frozen, "CONT");
@@ -60,7 +63,7 @@ class GridProcessesIT {
                 () -> members.stream().allMatch(m -> m.status.members == 3));
         long merged = System.nanoTime();
         long epochAtMerge = System.currentTimeMillis() / ROTATE_MS;
-        await("every member agreed keys for two epochs after the merge", 30_000, () -> members.stream()
+        await("every member agreed keys for two epochs after the merge", 60_000, () -> members.stream()
                 .allMatch(m -> m.agreedName.containsKey(epochAtMerge + 2)));
         System.out.printf("figure: frozen member dropped %d ms after SIGSTOP; merged back %d ms after SIGCONT%n",
                 (dropped - stoppedAt) / 1_000_000, (merged - resumed) / 1_000_000);
@@ -82,7 +85,7 @@ class GridProcessesIT {
         }
         assertTrue(compared >= 6, "agreed keys compared: " + compared);
         // after the merge the first (encrypting) key of every member is the same
-        await("the same encrypting key everywhere", 10_000, () -> members.stream()
+        await("the same encrypting key everywhere", 30_000, () -> members.stream()
                 .map(m -> m.status.firstKey).distinct().count() == 1);
     }
 

@@ -26,7 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * config, not HAProxy's (which starts a server as up but "going down" after one failure).
  *
  * <p>Only endpoints the {@link ProbeAssignment} gives this node are probed; the others follow the active verdicts
- * other nodes publish on the board. Endpoints of pools without a health check are always active-healthy.
+ * other nodes publish on the board. When the assignment changes ({@link #assignmentChanged}, e.g. a grid member
+ * left) endpoints this node now owns are probed within a fraction of their interval. Another node's passive ejection
+ * on the board never takes an endpoint out here; if this node owns the endpoint it probes it early, and only that
+ * probe's verdict (published as usual) reaches every node. Endpoints of pools without a health check are always
+ * active-healthy.
  *
  * <p>Threads: {@link #reconcile} and {@link #close} run off the event loops (the config thread); probes and their
  * state live on the event loops; board writes go through a thread of their own.
