@@ -5,10 +5,7 @@ import dev.phalanx.cluster.config.FileConfigSource;
 import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.cluster.state.LocalHealthBoard;
-import dev.phalanx.cluster.state.ProbeAssignment;
-import dev.phalanx.cluster.state.QuotaService;
-import dev.phalanx.cluster.state.QuotaServices;
+import dev.phalanx.cluster.state.HealthBoard;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -43,14 +40,13 @@ public final class Node implements AutoCloseable {
     private final Meters meters = new Meters();
     private final EventLoops loops;
     private final ConnectionPools pools;
-    private final LocalHealthBoard board = new LocalHealthBoard();
+    private final SharedState shared;
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
     private final RouteTableHolder routes = new RouteTableHolder();
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
-    private final QuotaService quota = QuotaServices.local(); // the grid's QuotaService when a grid is configured
     private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
@@ -61,17 +57,19 @@ public final class Node implements AutoCloseable {
 
     public Node(NodeConfig config) {
         this.config = config;
+        this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
                 up.poolIdleTimeout().toMillis());
-        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board,
-                ProbeAssignment.ALL, meters, config.node().id());
-        this.outliers = new OutlierDetector(board, meters, config.node().id());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), shared.board(),
+                shared.assignment(), meters, config.node().id());
+        shared.onAssignmentChange(healthChecker::assignmentChanged);
+        this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
         this.source = new FileConfigSource(config.config().file(), snapshotStore);
-        this.limiter = new RateLimiter(quota, meters);
+        this.limiter = new RateLimiter(shared.quota(), meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
@@ -85,7 +83,8 @@ public final class Node implements AutoCloseable {
                 n -> n.applied == null ? 0 : n.applied.revision());
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
                 n -> n.applied == null ? 0 : n.applied.errors().size());
-        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this, n -> 1);
+        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this,
+                n -> n.shared.membership().members().size());
         meters.gauge("phalanx.downstream.connections", "open downstream connections", this,
                 n -> n.listeners.stream().mapToInt(ListenerServer::openConnections).sum());
     }
@@ -212,8 +211,12 @@ public final class Node implements AutoCloseable {
         return meters;
     }
 
-    LocalHealthBoard board() {
-        return board;
+    HealthBoard board() {
+        return shared.board();
+    }
+
+    SharedState shared() {
+        return shared;
     }
 
     public InetSocketAddress adminAddress() {
@@ -243,10 +246,10 @@ public final class Node implements AutoCloseable {
         outliers.close();
         pools.closeAllIdle();
         limiter.close();
-        quota.close();
         admin.close();
         loops.close();
         accessLog.close();
+        shared.close(); // last: leaves the grid gracefully
         stopped.countDown();
     }
 
