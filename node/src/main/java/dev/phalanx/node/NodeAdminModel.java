@@ -70,7 +70,11 @@ final class NodeAdminModel implements AdminModel {
         ArrayNode members = out.putArray("members");
         members.addObject().put("id", node.config().node().id()).put("self", true);
         out.put("grid", node.config().grid() == null ? "none (single node, all state local)" : "configured");
-        out.putArray("ticketEpochs");
+        ArrayNode epochs = out.putArray("ticketEpochs");
+        if (node.ticketKeys() != null) {
+            node.ticketKeys().epochs().forEach(epochs::add);
+            out.put("ticketKeys", node.ticketKeys().kind());
+        }
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
             ObjectNode bySource = health.putObject(source.name().toLowerCase(java.util.Locale.ROOT));

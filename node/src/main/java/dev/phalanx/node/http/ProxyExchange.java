@@ -90,7 +90,8 @@ public final class ProxyExchange implements UpstreamListener {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
         }
-        forwarded.prepareUpstreamHead(context, route, target);
+        forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
+                : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
         context.retryBudget().onRequest();
         attempt();
     }
