@@ -31,7 +31,11 @@ public final class HandshakeFailures {
         if (c instanceof ClosedChannelException) {
             return "closed";
         }
-        String m = String.valueOf(c.getMessage()).toUpperCase(Locale.ROOT);
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = c; t != null && text.length() < 4096; t = t.getCause() == t ? null : t.getCause()) {
+            text.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
+        }
+        String m = text.toString().toUpperCase(Locale.ROOT);
         if (m.contains("UNSUPPORTED_PROTOCOL") || m.contains("PROTOCOL_VERSION") || m.contains("VERSION_TOO_LOW")) {
             return "protocol";
         }
@@ -42,7 +46,9 @@ public final class HandshakeFailures {
                 || m.contains("NULL CERT CHAIN")) {
             return "client-cert-missing";
         }
-        if (m.contains("CERTIFICATE_VERIFY_FAILED") || m.contains("UNKNOWN_CA") && !m.contains("ALERT")) {
+        if (m.contains("CERTIFICATE_VERIFY_FAILED") || m.contains("UNKNOWN_CA") && !m.contains("ALERT")
+                || m.contains("CERTIFICATEEXCEPTION") || m.contains("VALIDATOREXCEPTION")
+                || m.contains("CERTPATHVALIDATOREXCEPTION")) {
             return "client-cert-rejected";
         }
         if (m.contains("ALERT_BAD_CERTIFICATE") || m.contains("ALERT_UNKNOWN_CA")

@@ -9,7 +9,6 @@ import dev.phalanx.node.metrics.Meters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
@@ -17,8 +16,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import javax.net.ssl.KeyManagerFactory;
 
 /**
  * The TLS side of one listener: its SNI table of server contexts (swapped atomically when certificate files change),
@@ -109,15 +105,13 @@ public final class ListenerTls implements AutoCloseable {
             }
         }
         X509Certificate[] clientCa = trust;
-        return SniTable.build(certs, group -> context(group, clientCa));
+        return SniTable.build(certs, cert -> context(cert, clientCa));
     }
 
-    private SslContext context(List<LoadedCertificate> group, X509Certificate[] clientCa) {
+    private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
         try {
-            SslContextBuilder b = group.size() == 1
-                    ? SslContextBuilder.forServer(group.get(0).key(), group.get(0).chain())
-                    : SslContextBuilder.forServer(keyManagers(group));
-            b.sslProvider(provider)
+            SslContextBuilder b = SslContextBuilder.forServer(cert.key(), cert.chain())
+                    .sslProvider(provider)
                     .protocols(config.protocols())
                     .ciphers(CipherSuites.MODERN, SupportedCipherSuiteFilter.INSTANCE)
                     .sessionTimeout(sessionTimeoutSeconds)
@@ -130,22 +124,9 @@ public final class ListenerTls implements AutoCloseable {
                 default -> b.clientAuth(ClientAuth.NONE);
             }
             return b.build();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException(group.get(0).path() + ": cannot be used for TLS: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(cert.path() + ": cannot be used for TLS: " + e.getMessage(), e);
         }
-    }
-
-    /** One key manager holding an RSA and an ECDSA certificate: OpenSSL picks by what the client supports. */
-    private KeyManagerFactory keyManagers(List<LoadedCertificate> group) throws GeneralSecurityException, IOException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        char[] pw = "phalanx".toCharArray();
-        for (int i = 0; i < group.size(); i++) {
-            ks.setKeyEntry("cert-" + i, group.get(i).key(), pw, group.get(i).chain().toArray(X509Certificate[]::new));
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, pw);
-        return provider == SslProvider.OPENSSL ? new OpenSslCachingX509KeyManagerFactory(kmf) : kmf;
     }
 
     private void publish(SniTable t) {
@@ -183,9 +164,9 @@ public final class ListenerTls implements AutoCloseable {
         }
     }
 
-    /** The current context for an SNI name; event-loop safe. */
-    SslContext select(String host) {
-        return table.get().select(host);
+    /** The current context for a ClientHello; event-loop safe. */
+    SslContext select(ClientHelloInfo hello) {
+        return table.get().select(hello.serverName(), hello.ecdsa());
     }
 
     /** A new SNI handler for one connection; it replaces itself with the TLS handler named {@code name}. */

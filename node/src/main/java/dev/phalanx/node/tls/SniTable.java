@@ -3,6 +3,7 @@ package dev.phalanx.node.tls;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,18 +14,28 @@ import java.util.function.Function;
  * The immutable SNI mapping of one listener: host name to {@link SslContext}. A name listed exactly in a
  * certificate's SANs wins over a wildcard ({@code *.example.com} matches one label: {@code a.example.com}, not
  * {@code example.com} nor {@code a.b.example.com}); a client without SNI or with an unknown name gets the default
- * (the first configured certificate). When an RSA and an ECDSA certificate list the same name, both go into one
- * context and OpenSSL serves the one the client supports (ECDSA first); among certificates of one key type the
- * first configured wins.
+ * (the first configured certificate). When an RSA and an ECDSA certificate list the same name, the ECDSA one is
+ * served to clients that can use it ({@link ClientHelloInfo#ecdsa()}), the RSA one to the others; among
+ * certificates of one key type the first configured wins.
  */
 final class SniTable {
-    private final Map<String, SslContext> exact;
-    private final Map<String, SslContext> wildcard;
-    private final SslContext fallback;
+    /** The contexts of one name: one per key type, either may be null but not both. */
+    record Choice(SslContext ecdsa, SslContext rsa) {
+        SslContext pick(boolean clientTakesEcdsa) {
+            if (ecdsa == null) {
+                return rsa;
+            }
+            return rsa == null || clientTakesEcdsa ? ecdsa : rsa;
+        }
+    }
+
+    private final Map<String, Choice> exact;
+    private final Map<String, Choice> wildcard;
+    private final Choice fallback;
     private final List<SslContext> contexts;
     private final List<LoadedCertificate> certificates;
 
-    private SniTable(Map<String, SslContext> exact, Map<String, SslContext> wildcard, SslContext fallback,
+    private SniTable(Map<String, Choice> exact, Map<String, Choice> wildcard, Choice fallback,
                      List<SslContext> contexts, List<LoadedCertificate> certificates) {
         this.exact = exact;
         this.wildcard = wildcard;
@@ -33,44 +44,52 @@ final class SniTable {
         this.certificates = certificates;
     }
 
-    /**
-     * @param build makes the context serving a group of certificates (at most one per key type, preferred first)
-     */
-    static SniTable build(List<LoadedCertificate> certs, Function<List<LoadedCertificate>, SslContext> build) {
-        Map<String, List<LoadedCertificate>> groups = new LinkedHashMap<>();
+    /** @param build makes the context of one certificate */
+    static SniTable build(List<LoadedCertificate> certs, Function<LoadedCertificate, SslContext> build) {
+        Map<LoadedCertificate, SslContext> built = new IdentityHashMap<>();
+        List<SslContext> contexts = new ArrayList<>();
+        for (LoadedCertificate c : certs) {
+            SslContext ctx = build.apply(c);
+            built.put(c, ctx);
+            contexts.add(ctx);
+        }
+        Map<String, Choice> byName = new LinkedHashMap<>();
         for (LoadedCertificate c : certs) {
             for (String n : c.names()) {
-                List<LoadedCertificate> g = groups.computeIfAbsent(n, k -> new ArrayList<>(2));
-                if (g.stream().noneMatch(o -> o.keyType().equals(c.keyType()))) {
-                    g.add(c);
-                }
+                byName.put(n, add(byName.get(n), c, built.get(c)));
             }
         }
-        Map<List<LoadedCertificate>, SslContext> byGroup = new HashMap<>();
-        Map<String, SslContext> exact = new HashMap<>();
-        Map<String, SslContext> wildcard = new HashMap<>();
-        for (Map.Entry<String, List<LoadedCertificate>> e : groups.entrySet()) {
-            List<LoadedCertificate> group = preferEcdsa(e.getValue());
-            SslContext ctx = byGroup.computeIfAbsent(group, build);
-            if (e.getKey().startsWith("*.")) {
-                wildcard.put(e.getKey().substring(2), ctx);
+        Map<String, Choice> exact = new HashMap<>();
+        Map<String, Choice> wildcard = new HashMap<>();
+        byName.forEach((n, choice) -> {
+            if (n.startsWith("*.")) {
+                wildcard.put(n.substring(2), choice);
             } else {
-                exact.put(e.getKey(), ctx);
+                exact.put(n, choice);
             }
-        }
-        SslContext fallback = byGroup.get(preferEcdsa(groups.get(certs.get(0).primaryName())));
-        return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), fallback, List.copyOf(byGroup.values()),
+        });
+        Choice fallback = byName.get(certs.get(0).primaryName());
+        return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), fallback, List.copyOf(contexts),
                 List.copyOf(certs));
     }
 
-    private static List<LoadedCertificate> preferEcdsa(List<LoadedCertificate> g) {
-        List<LoadedCertificate> out = new ArrayList<>(g);
-        out.sort((a, b) -> Boolean.compare(!a.keyType().equals("EC"), !b.keyType().equals("EC")));
-        return List.copyOf(out);
+    private static Choice add(Choice old, LoadedCertificate c, SslContext ctx) {
+        boolean ec = c.keyType().equals("EC");
+        if (old == null) {
+            return ec ? new Choice(ctx, null) : new Choice(null, ctx);
+        }
+        if (ec) {
+            return old.ecdsa() != null ? old : new Choice(ctx, old.rsa());
+        }
+        return old.rsa() != null ? old : new Choice(old.ecdsa(), ctx);
     }
 
-    /** The context for an SNI host name (null = no SNI). Runs on the event loop: two hash lookups. */
-    SslContext select(String host) {
+    /** The context for an SNI host name (null = no SNI). Runs on the event loop: at most two hash lookups. */
+    SslContext select(String host, boolean clientTakesEcdsa) {
+        return choice(host).pick(clientTakesEcdsa);
+    }
+
+    private Choice choice(String host) {
         if (host == null || host.isEmpty()) {
             return fallback;
         }
@@ -78,7 +97,7 @@ final class SniTable {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
-        SslContext c = exact.get(h);
+        Choice c = exact.get(h);
         if (c != null) {
             return c;
         }

@@ -1,11 +1,14 @@
 package dev.phalanx.node.tls;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.Mapping;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Reads the ClientHello's server name, asks the listener's current SNI table for the context, and replaces itself
@@ -15,10 +18,20 @@ public final class TlsSniHandler extends SniHandler {
     static final int MAX_CLIENT_HELLO_BYTES = 64 * 1024;
     static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
     private final String name;
+    private final Function<ClientHelloInfo, SslContext> select;
 
-    TlsSniHandler(Mapping<String, SslContext> mapping, String name) {
-        super(mapping, MAX_CLIENT_HELLO_BYTES, HANDSHAKE_TIMEOUT_MILLIS);
+    TlsSniHandler(Function<ClientHelloInfo, SslContext> select, String name) {
+        super((Mapping<String, SslContext>) host -> select.apply(new ClientHelloInfo(host, true)),
+                MAX_CLIENT_HELLO_BYTES, HANDSHAKE_TIMEOUT_MILLIS);
+        this.select = select;
         this.name = name;
+    }
+
+    /** Chooses by the whole hello (name and whether the client takes ECDSA), not by the name alone. */
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        ClientHelloInfo hello = clientHello == null ? ClientHelloInfo.UNKNOWN : ClientHelloInfo.parse(clientHello);
+        return ctx.executor().newSucceededFuture(select.apply(hello));
     }
 
     @Override
