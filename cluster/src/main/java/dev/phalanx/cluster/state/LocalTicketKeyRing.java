@@ -72,12 +72,9 @@ public final class LocalTicketKeyRing implements TicketKeyRing {
         synchronized (byEpoch) {
             long e = epochAt(clock.getAsLong());
             byEpoch.keySet().removeIf(k -> k < e - 1 || k > e + 1);
-            for (long k = e - 1; k <= e + 1; k++) {
-                if (k != e - 1 || !byEpoch.isEmpty()) {
-                    // a fresh ring has no previous epoch: no one can hold tickets of it
-                    byEpoch.computeIfAbsent(k, this::newKey);
-                }
-            }
+            // a previous key is only ever one that was current before: no one holds tickets of a new one
+            byEpoch.computeIfAbsent(e, this::newKey);
+            byEpoch.computeIfAbsent(e + 1, this::newKey);
             List<TicketKey> next = new ArrayList<>(3);
             next.add(byEpoch.get(e));
             next.add(byEpoch.get(e + 1));
