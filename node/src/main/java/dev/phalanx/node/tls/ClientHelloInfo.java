@@ -5,14 +5,21 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the certificate choice needs from a ClientHello (RFC 8446 4.1.2, RFC 5246 7.4.1.2): the SNI host name and
- * whether the client can take an ECDSA certificate (it lists an ECDSA signature scheme, and offers a TLS 1.3 suite or
- * an ECDHE_ECDSA suite). Reads the handshake body (from {@code client_version} on) without consuming it; a
- * malformed hello gives no name and ECDSA (the TLS engine then rejects it properly).
+ * whether the client can take an ECDSA certificate. Reads the handshake body (from {@code client_version} on) without
+ * consuming it; a malformed hello gives no name and ECDSA (the TLS engine then rejects it properly).
  *
- * @param serverName the SNI host name, or null
+ * @param serverName   the SNI host name, or null
+ * @param tls13        the client offers TLS 1.3 (supported_versions lists it and a TLS 1.3 suite is offered)
+ * @param ecdsaScheme  the client lists an ECDSA signature scheme
+ * @param ecdsaSuite12 the client offers an ECDHE_ECDSA suite for TLS 1.2
  */
-record ClientHelloInfo(String serverName, boolean ecdsa) {
-    static final ClientHelloInfo UNKNOWN = new ClientHelloInfo(null, true);
+record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, boolean ecdsaSuite12) {
+    static final ClientHelloInfo UNKNOWN = new ClientHelloInfo(null, true, true, true);
+
+    /** Whether an ECDSA certificate works for this client, given whether the listener enables TLS 1.3. */
+    boolean takesEcdsa(boolean tls13Enabled) {
+        return ecdsaScheme && (tls13Enabled && tls13 || ecdsaSuite12);
+    }
 
     static ClientHelloInfo parse(ByteBuf hello) {
         try {
@@ -30,21 +37,25 @@ record ClientHelloInfo(String serverName, boolean ecdsa) {
         int suitesLen = in.getUnsignedShort(i);
         i += 2;
         boolean ecdsaSuite = false;
+        boolean tls13Suite = false;
         for (int k = 0; k + 1 < suitesLen; k += 2) {
             int s = in.getUnsignedShort(i + k);
             // TLS 1.3 suites (0x13xx) leave the certificate type to the signature schemes
-            ecdsaSuite |= (s >> 8) == 0x13 || s == 0xc02b || s == 0xc02c || s == 0xcca9 || s == 0xc023
-                    || s == 0xc024 || s == 0xc009 || s == 0xc00a;
+            tls13Suite |= (s >> 8) == 0x13;
+            ecdsaSuite |= s == 0xc02b || s == 0xc02c || s == 0xcca9 || s == 0xc023 || s == 0xc024 || s == 0xc009
+                    || s == 0xc00a;
         }
         i += suitesLen;
         i += 1 + in.getUnsignedByte(i); // compression methods
         if (i + 2 > end) {
-            return new ClientHelloInfo(null, false); // no extensions: no ECDSA signature scheme either
+            return new ClientHelloInfo(null, false, ecdsaSuite, ecdsaSuite); // no extensions: TLS 1.2 at most
         }
         int extEnd = Math.min(end, i + 2 + in.getUnsignedShort(i));
         i += 2;
         String name = null;
         boolean ecdsaScheme = false;
+        boolean tls13 = false;
+        boolean sawSigAlgs = false;
         while (i + 4 <= extEnd) {
             int type = in.getUnsignedShort(i);
             int len = in.getUnsignedShort(i + 2);
@@ -54,7 +65,13 @@ record ClientHelloInfo(String serverName, boolean ecdsa) {
                 if (in.getUnsignedByte(body + 2) == 0 && nameLen > 0 && body + 5 + nameLen <= end) {
                     name = in.toString(body + 5, nameLen, StandardCharsets.US_ASCII);
                 }
+            } else if (type == 43 && len >= 1) { // supported_versions: list len (1 byte), versions
+                int listLen = in.getUnsignedByte(body);
+                for (int k = 0; k + 1 < listLen; k += 2) {
+                    tls13 |= in.getUnsignedShort(body + 1 + k) == 0x0304;
+                }
             } else if (type == 13 && len >= 2) { // signature_algorithms
+                sawSigAlgs = true;
                 int listLen = in.getUnsignedShort(body);
                 for (int k = 0; k + 1 < listLen; k += 2) {
                     // ecdsa_secp*_sha* (0x0403, 0x0503, 0x0603) and TLS 1.2 (hash, ecdsa) pairs: low byte 3
@@ -63,6 +80,7 @@ record ClientHelloInfo(String serverName, boolean ecdsa) {
             }
             i = body + len;
         }
-        return new ClientHelloInfo(name, ecdsaSuite && ecdsaScheme);
+        // TLS 1.2 without the extension assumes SHA-1 with the suite's own algorithm (RFC 5246 7.4.1.4.1)
+        return new ClientHelloInfo(name, tls13 && tls13Suite, ecdsaScheme || ecdsaSuite && !sawSigAlgs, ecdsaSuite);
     }
 }

@@ -43,6 +43,7 @@ public final class ListenerTls implements AutoCloseable {
     private final Meters meters;
     private final long sessionTimeoutSeconds;
     private final SslProvider provider = TlsEngines.provider();
+    private final boolean tls13Enabled;
     private final AtomicReference<SniTable> table = new AtomicReference<>();
     private final List<CertificateWatcher.FileState> watched = new ArrayList<>();
     private HealthBoard.Registration ringRegistration;
@@ -54,6 +55,7 @@ public final class ListenerTls implements AutoCloseable {
         this.ring = ring;
         this.meters = meters;
         this.sessionTimeoutSeconds = Math.max(60, rotateEvery.toSeconds());
+        this.tls13Enabled = config.protocols().contains("TLSv1.3");
     }
 
     /**
@@ -166,7 +168,7 @@ public final class ListenerTls implements AutoCloseable {
 
     /** The current context for a ClientHello; event-loop safe. */
     SslContext select(ClientHelloInfo hello) {
-        return table.get().select(hello.serverName(), hello.ecdsa());
+        return table.get().select(hello.serverName(), hello.takesEcdsa(tls13Enabled));
     }
 
     /** A new SNI handler for one connection; it replaces itself with the TLS handler named {@code name}. */

@@ -21,7 +21,7 @@ public final class TlsSniHandler extends SniHandler {
     private final Function<ClientHelloInfo, SslContext> select;
 
     TlsSniHandler(Function<ClientHelloInfo, SslContext> select, String name) {
-        super((Mapping<String, SslContext>) host -> select.apply(new ClientHelloInfo(host, true)),
+        super((Mapping<String, SslContext>) host -> select.apply(new ClientHelloInfo(host, true, true, true)),
                 MAX_CLIENT_HELLO_BYTES, HANDSHAKE_TIMEOUT_MILLIS);
         this.select = select;
         this.name = name;
