@@ -29,24 +29,32 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
         }
     }
 
+    private static int within(int index, int end) {
+        if (index >= end) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return index;
+    }
+
+    /** Reads only between readerIndex and writerIndex: get methods check capacity, not the written end. */
     private static ClientHelloInfo parse0(ByteBuf in) {
         int i = in.readerIndex();
         int end = in.writerIndex();
         i += 2 + 32; // client_version, random
-        i += 1 + in.getUnsignedByte(i); // session id
-        int suitesLen = in.getUnsignedShort(i);
+        i += 1 + in.getUnsignedByte(within(i, end)); // session id
+        int suitesLen = in.getUnsignedShort(within(i + 1, end) - 1);
         i += 2;
         boolean ecdsaSuite = false;
         boolean tls13Suite = false;
-        for (int k = 0; k + 1 < suitesLen; k += 2) {
+        for (int k = 0; k + 1 < suitesLen && i + k + 1 < end; k += 2) {
             int s = in.getUnsignedShort(i + k);
             // TLS 1.3 suites (0x13xx) leave the certificate type to the signature schemes
             tls13Suite |= (s >> 8) == 0x13;
-            ecdsaSuite |= s == 0xc02b || s == 0xc02c || s == 0xcca9 || s == 0xc023 || s == 0xc024 || s == 0xc009
-                    || s == 0xc00a;
+            // only the ECDHE_ECDSA suites a listener enables (CipherSuites.MODERN): AES-GCM and ChaCha20-Poly1305
+            ecdsaSuite |= s == 0xc02b || s == 0xc02c || s == 0xcca9;
         }
         i += suitesLen;
-        i += 1 + in.getUnsignedByte(i); // compression methods
+        i += 1 + in.getUnsignedByte(within(i, end)); // compression methods
         if (i + 2 > end) {
             return new ClientHelloInfo(null, false, ecdsaSuite, ecdsaSuite); // no extensions: TLS 1.2 at most
         }
@@ -67,13 +75,13 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
                 }
             } else if (type == 43 && len >= 1) { // supported_versions: list len (1 byte), versions
                 int listLen = in.getUnsignedByte(body);
-                for (int k = 0; k + 1 < listLen; k += 2) {
+                for (int k = 0; k + 1 < listLen && body + 2 + k < end; k += 2) {
                     tls13 |= in.getUnsignedShort(body + 1 + k) == 0x0304;
                 }
             } else if (type == 13 && len >= 2) { // signature_algorithms
                 sawSigAlgs = true;
                 int listLen = in.getUnsignedShort(body);
-                for (int k = 0; k + 1 < listLen; k += 2) {
+                for (int k = 0; k + 1 < listLen && body + 3 + k < end; k += 2) {
                     // ecdsa_secp*_sha* (0x0403, 0x0503, 0x0603) and TLS 1.2 (hash, ecdsa) pairs: low byte 3
                     ecdsaScheme |= in.getUnsignedByte(body + 2 + k + 1) == 3;
                 }
