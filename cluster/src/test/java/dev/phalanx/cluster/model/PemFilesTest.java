@@ -58,6 +58,32 @@ class PemFilesTest {
     }
 
     @Test
+    void validateNamesTheFileThatDoesNotFit() throws Exception {
+        Path cfg = dir.resolve("node.yaml");
+        Files.writeString(cfg, """
+                listeners:
+                  - name: websecure
+                    bind: 127.0.0.1:0
+                    tls:
+                      certificates:
+                        - { certFile: rsa.crt, keyFile: rsa1.key }
+                        - { certFile: ec.crt, keyFile: rsa8.key }
+                      clientAuth: optional
+                      clientCaFile: junk-ca.pem
+                config: { file: routes.yaml }
+                """);
+        Files.writeString(dir.resolve("junk-ca.pem"), "not a certificate");
+        Files.writeString(dir.resolve("routes.yaml"), "routes: []\npools: []\n");
+        List<ConfigError> errors = dev.phalanx.cluster.config.ConfigValidator.validate(cfg);
+        assertEquals(2, errors.size(), errors.toString());
+        assertEquals("listeners[websecure].tls.certificates[1].keyFile", errors.get(0).path());
+        assertTrue(errors.get(0).message().endsWith("rsa8.key is not the key of " + dir.resolve("ec.crt")),
+                errors.get(0).message());
+        assertEquals("listeners[websecure].tls.clientCaFile", errors.get(1).path());
+        assertTrue(errors.get(1).message().contains("holds no PEM certificate"), errors.get(1).message());
+    }
+
+    @Test
     void saysWhatIsWrong() throws Exception {
         Files.writeString(dir.resolve("junk.pem"), "hello");
         assertTrue(assertThrows(IOException.class, () -> PemFiles.privateKey(dir.resolve("enc.key"))).getMessage()

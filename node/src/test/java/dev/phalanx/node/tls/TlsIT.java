@@ -164,6 +164,43 @@ class TlsIT {
     }
 
     @Test
+    void ticketKeysFollowTheRingsRotation() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(100 * 3_600_000L);
+        try (LocalTicketKeyRing ring = new LocalTicketKeyRing(Duration.ofHours(1), clock::get, false)) {
+            node = tlsNode(null, null, ring, cert("a"));
+            Path session = Files.createTempFile(pki.dir, "session", ".pem");
+            assertTrue(SClient.run(node.port(), "a.test", "-tls1_3", "-sess_out", session.toString())
+                    .contains("New, TLSv1.3"));
+            clock.set(101 * 3_600_000L);
+            ring.rotateNow(); // the key that issued the ticket is now the previous one: it still decrypts
+            String previous = SClient.run(node.port(), "a.test", "-tls1_3", "-sess_in", session.toString());
+            assertTrue(previous.contains("Reused, TLSv1.3"), previous);
+            String cluster = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + node.adminAddress().getPort() + "/cluster")).build(),
+                    BodyHandlers.ofString()).body();
+            assertTrue(cluster.contains("\"ticketEpochs\":[101,102,100]"), cluster);
+            clock.set(103 * 3_600_000L);
+            ring.rotateNow(); // two epochs later the key is gone: a full handshake
+            String gone = SClient.run(node.port(), "a.test", "-tls1_3", "-sess_in", session.toString());
+            assertTrue(gone.contains("New, TLSv1.3"), gone);
+        }
+    }
+
+    @Test
+    void theJdkEngineServesWhenOpenSslIsNotUsed() {
+        System.setProperty("phalanx.tls.forceJdk", "true");
+        try {
+            node = tlsNode(null, null, null, cert("a"), cert("b"));
+        } finally {
+            System.clearProperty("phalanx.tls.forceJdk");
+        }
+        String out = SClient.run(node.port(), "b.test");
+        assertTrue(out.contains("HTTP/1.1 200"), out);
+        assertEquals("subject=CN = b.test", SClient.subject(out));
+        assertTrue(SClient.run(node.port(), "a.test", "-tls1_2").contains("HTTP/1.1 200"));
+    }
+
+    @Test
     void hstsAndForwardedProtoOverCurl() throws Exception {
         node = tlsNode(null, "hsts: \"max-age=31536000; includeSubDomains\"", null, cert("a"));
         int before = backend.requests().size();
