@@ -9,6 +9,8 @@ import dev.phalanx.cluster.state.LocalHealthBoard;
 import dev.phalanx.cluster.state.LocalTicketKeyRing;
 import dev.phalanx.cluster.state.ProbeAssignment;
 import dev.phalanx.cluster.state.TicketKeyRing;
+import dev.phalanx.cluster.state.QuotaService;
+import dev.phalanx.cluster.state.QuotaServices;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -18,6 +20,7 @@ import dev.phalanx.node.listener.EventLoops;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.tls.CertificateWatcher;
 import dev.phalanx.node.tls.ListenerTls;
@@ -55,6 +58,8 @@ public final class Node implements AutoCloseable {
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
+    private final QuotaService quota = QuotaServices.local(); // the grid's QuotaService when a grid is configured
+    private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
@@ -89,12 +94,13 @@ public final class Node implements AutoCloseable {
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
         this.source = new FileConfigSource(config.config().file(), snapshotStore);
+        this.limiter = new RateLimiter(quota, meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
                     outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
-                    drain, config.trustedProxies(), config.limits(), config.forwarded());
+                    drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
             ListenerTls tls = null;
             if (l.tls() != null) {
                 tls = new ListenerTls(l.name(), l.tls(), this.ticketKeys, config.tickets().rotateEvery(), meters);
@@ -281,6 +287,8 @@ public final class Node implements AutoCloseable {
         healthChecker.close();
         outliers.close();
         pools.closeAllIdle();
+        limiter.close();
+        quota.close();
         admin.close();
         loops.close();
         accessLog.close();
