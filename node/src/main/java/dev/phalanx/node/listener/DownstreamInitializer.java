@@ -62,7 +62,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
      */
     private void addTlsHandlers(ChannelPipeline p, ProxyHandler proxyHandler) {
         p.addLast(PipelineNames.TLS, tls.newHandler(PipelineNames.TLS));
-        p.addLast(PipelineNames.TLS_HANDSHAKE, new TlsHandshakeHandler(context.meters(), (ctx, protocol) -> {
+        p.addLast(PipelineNames.TLS_HANDSHAKE, new TlsHandshakeHandler(context.meters(),
+                !"none".equals(listener.tls().clientAuth()), (ctx, protocol) -> {
             ChannelPipeline cp = ctx.pipeline();
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                 // HTTP/2 over TLS: not advertised in ALPN yet (ListenerTls.ALPN); the HTTP/2 work plugs in here

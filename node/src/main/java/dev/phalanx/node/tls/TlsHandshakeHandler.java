@@ -33,13 +33,16 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private static final int MAX_BUFFERED = 16;
     private final Meters meters;
+    private final boolean clientCertificates;
     private final ProtocolSetup setup;
     private final ArrayDeque<Object> buffered = new ArrayDeque<>(2);
     private boolean failed;
     private boolean done;
 
-    public TlsHandshakeHandler(Meters meters, ProtocolSetup setup) {
+    /** @param clientCertificates the listener asks for client certificates ({@code clientAuth} not {@code none}) */
+    public TlsHandshakeHandler(Meters meters, boolean clientCertificates, ProtocolSetup setup) {
         this.meters = meters;
+        this.clientCertificates = clientCertificates;
         this.setup = setup;
     }
 
@@ -75,7 +78,8 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         SSLEngine engine = ssl.engine();
         meters.tlsHandshake(resumed(engine));
-        String subject = clientSubject(engine);
+        // without client authentication there is no peer certificate (asking would throw, costly per handshake)
+        String subject = clientCertificates ? clientSubject(engine) : null;
         if (subject != null) {
             ctx.channel().attr(ClientCertificates.SUBJECT).set(subject);
         }
