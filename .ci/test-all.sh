@@ -17,5 +17,8 @@ apt_install() {
 
 need java || apt_install openjdk-17-jdk-headless
 need mvn || apt_install maven
+# TLS tests: real openssl s_client and curl; the benchmark and the testssl.sh scan use h2load, nginx, testssl.sh
+need openssl || apt_install openssl
+need curl || apt_install curl
 
 mvn -B -ntp verify "$@"

@@ -6,6 +6,8 @@ import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.HealthBoard;
+import dev.phalanx.cluster.state.LocalTicketKeyRing;
+import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -17,9 +19,13 @@ import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
+import dev.phalanx.node.tls.CertificateWatcher;
+import dev.phalanx.node.tls.ListenerTls;
+import dev.phalanx.node.tls.TlsEngines;
 import dev.phalanx.node.upstream.ConnectionPools;
 import dev.phalanx.node.upstream.RetryBudget;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +41,8 @@ import java.util.logging.Logger;
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
     static final String VERSION = versionOf();
+    /** How often certificate and key files are checked for changes (a stat each; read only when changed). */
+    static final Duration CERTIFICATE_CHECK = Duration.ofSeconds(1);
 
     private final NodeConfig config;
     private final Meters meters = new Meters();
@@ -51,13 +59,30 @@ public final class Node implements AutoCloseable {
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
+    private final List<ListenerTls> tlsListeners = new ArrayList<>();
+    private final TicketKeyRing ticketKeys;
+    private final boolean ownsTicketKeys;
+    private CertificateWatcher certificateWatcher;
     private final AdminServer admin;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ConfigSnapshot applied;
 
     public Node(NodeConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param ticketKeys the session-ticket key ring of the TLS listeners (the grid's, or one shared by tests); null =
+     *                   a {@link LocalTicketKeyRing} of this node, made when a listener has TLS and closed with it
+     */
+    public Node(NodeConfig config, TicketKeyRing ticketKeys) {
         this.config = config;
         this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
+        boolean anyTls = config.listeners().stream().anyMatch(l -> l.tls() != null);
+        // ticket keys: the caller's ring (tests), else the grid's, else a local one when a listener needs it
+        TicketKeyRing ring = ticketKeys != null ? ticketKeys : shared.ticketKeys();
+        this.ownsTicketKeys = ring == null && anyTls;
+        this.ticketKeys = ownsTicketKeys ? new LocalTicketKeyRing(config.tickets().rotateEvery()) : ring;
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
@@ -76,7 +101,12 @@ public final class Node implements AutoCloseable {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
                     outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
                     drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
-            listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections()));
+            ListenerTls tls = null;
+            if (l.tls() != null) {
+                tls = new ListenerTls(l.name(), l.tls(), this.ticketKeys, config.tickets().rotateEvery(), meters);
+                tlsListeners.add(tls);
+            }
+            listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,
@@ -102,6 +132,11 @@ public final class Node implements AutoCloseable {
             apply(persisted.snapshot());
         }
         source.start(this::onSnapshot); // delivers the first snapshot before it returns
+        if (!tlsListeners.isEmpty()) {
+            tlsListeners.forEach(ListenerTls::start); // reads the certificates; a bad file stops the start here
+            certificateWatcher = new CertificateWatcher(tlsListeners, CERTIFICATE_CHECK);
+            LOG.info("TLS engine: " + TlsEngines.name() + ", ticket keys: " + ticketKeys.kind());
+        }
         for (ListenerServer l : listeners) {
             l.bind();
             LOG.info("listener " + l.name() + " on " + l.localAddress());
@@ -219,6 +254,11 @@ public final class Node implements AutoCloseable {
         return shared;
     }
 
+    /** The ticket-key ring of the TLS listeners, or null when the node has none. */
+    TicketKeyRing ticketKeys() {
+        return ticketKeys;
+    }
+
     public InetSocketAddress adminAddress() {
         return admin.localAddress();
     }
@@ -241,6 +281,13 @@ public final class Node implements AutoCloseable {
         }
         drain.startDraining();
         listeners.forEach(ListenerServer::stopAccepting);
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
+        }
+        tlsListeners.forEach(ListenerTls::close);
+        if (ownsTicketKeys) {
+            ticketKeys.close();
+        }
         source.close();
         healthChecker.close();
         outliers.close();

@@ -90,7 +90,7 @@ final class NodeAdminModel implements AdminModel {
             }
         }
         ArrayNode epochs = out.putArray("ticketEpochs"); // epochs only, never key material
-        TicketKeyRing ring = shared.ticketKeys();
+        TicketKeyRing ring = node.ticketKeys();
         if (ring != null) {
             ring.epochs().forEach(epochs::add);
             out.put("ticketKeys", ring.kind());

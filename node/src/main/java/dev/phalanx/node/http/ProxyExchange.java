@@ -96,7 +96,8 @@ public final class ProxyExchange implements UpstreamListener {
         if (route.spec().rateLimit() != null && !limit()) {
             return;
         }
-        forwarded.prepareUpstreamHead(context, route, target);
+        forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
+                : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
         context.retryBudget().onRequest();
         attempt();
     }

@@ -32,6 +32,15 @@ public final class NodeHarness implements AutoCloseable {
     }
 
     private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
+        return start(routesYaml, extraNodeYaml, listenerYaml, null);
+    }
+
+    /**
+     * A node with one listener {@code web} given as a YAML flow map, more node config, and a ticket-key ring shared
+     * with other nodes of the test (null = the node's own).
+     */
+    public static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
+                                    dev.phalanx.cluster.state.TicketKeyRing ring) {
         try {
             Path dir = Files.createTempDirectory("phalanx-it");
             Path routes = dir.resolve("routes.yaml");
@@ -45,7 +54,7 @@ public final class NodeHarness implements AutoCloseable {
                     config: { file: "%s" }
                     accessLog: off
                     """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
-            Node node = new Node(NodeConfigLoader.load(cfg));
+            Node node = new Node(NodeConfigLoader.load(cfg), ring);
             node.start();
             return new NodeHarness(dir, node);
         } catch (IOException e) {
