@@ -170,10 +170,13 @@ public final class EtcdConfigSource implements ConfigSource {
     @Override
     public void close() {
         closed = true;
-        exec.shutdownNow();
+        exec.shutdown(); // lets a change being applied (and persisted) finish
         try {
-            exec.awaitTermination(5, TimeUnit.SECONDS);
+            if (!exec.awaitTermination(5, TimeUnit.SECONDS)) {
+                exec.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            exec.shutdownNow();
             Thread.currentThread().interrupt();
         }
         status.close();
@@ -425,6 +428,14 @@ public final class EtcdConfigSource implements ConfigSource {
             LOG.log(System.Logger.Level.WARNING, "etcd revision " + next.revision() + ": " + next.errors().size()
                     + " problem(s): " + next.errors());
         }
+        try {
+            onChange.accept(next);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying config revision " + next.revision() + " failed", e);
+        }
+        status.publish(next.revision(), next.errors(), inSync);
+        firstDelivery.countDown();
+        // after applying, so the fsync does not delay the change; a crash in between leaves the previous good one
         if (store != null && !next.sameConfig(persisted)) {
             try {
                 store.save(next);
@@ -433,12 +444,5 @@ public final class EtcdConfigSource implements ConfigSource {
                 LOG.log(System.Logger.Level.ERROR, "cannot persist the snapshot to " + store.file() + ": " + e);
             }
         }
-        try {
-            onChange.accept(next);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "applying config revision " + next.revision() + " failed", e);
-        }
-        status.publish(next.revision(), next.errors(), inSync);
-        firstDelivery.countDown();
     }
 }

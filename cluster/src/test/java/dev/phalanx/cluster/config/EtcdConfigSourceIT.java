@@ -10,6 +10,7 @@ import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig.EtcdConfig;
 import dev.phalanx.cluster.testsupport.EtcdProcess;
 import dev.phalanx.cluster.testsupport.TcpRelay;
+import dev.phalanx.cluster.testsupport.TestCerts;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -196,7 +197,7 @@ class EtcdConfigSourceIT {
 
     @Test
     void userAndPasswordAuth() {
-        etcd = EtcdProcess.single(dir.resolve("etcd"));
+        etcd = EtcdProcess.single(dir.resolve("etcd"), "--auth-token-ttl", "2");
         put("pools/web", pool("web", "127.0.0.1:8001"));
         put("routes/a", route("a", "web"));
         etcd.etcdctl("user", "add", "root:rootpw");
@@ -218,6 +219,30 @@ class EtcdConfigSourceIT {
         assertEquals(List.of("a"), routeIds(probe.last()));
         etcd.etcdctl("--user", "root:rootpw", "put", "/phalanx/routes/b", route("b", "web"));
         probe.await("route b with auth", s -> routeIds(s).equals(List.of("a", "b")));
+        // tokens live 2 s, and a restarted etcd forgets every token: the source authenticates again
+        EtcdSourceProbe.sleep(3000);
+        etcd.stop();
+        probe.awaitInSync(false);
+        etcd.restart();
+        etcd.etcdctl("--user", "root:rootpw", "put", "/phalanx/routes/c", route("c", "web"));
+        probe.await("route c after the token expired", s -> routeIds(s).equals(List.of("a", "b", "c")));
+    }
+
+    @Test
+    void tlsWithAClientCertificate() {
+        TestCerts certs = TestCerts.create(dir.resolve("certs"));
+        etcd = EtcdProcess.tls(dir.resolve("etcd"), certs);
+        put("pools/web", pool("web", "127.0.0.1:8001"));
+        put("routes/a", route("a", "web"));
+        try (EtcdSourceProbe noClientCert = new EtcdSourceProbe(new EtcdConfig(List.of(etcd.endpoint()), "/phalanx",
+                null, null, certs.ca(), null, null), null).start()) {
+            assertFalse(noClientCert.source.inSync(), "etcd requires a client certificate");
+        }
+        probe = new EtcdSourceProbe(new EtcdConfig(List.of(etcd.endpoint()), "/phalanx", null, null, certs.ca(),
+                certs.clientCert(), certs.clientKey()), null).start();
+        assertEquals(List.of("a"), routeIds(probe.last()));
+        put("routes/b", route("b", "web"));
+        probe.await("route b over TLS", s -> routeIds(s).equals(List.of("a", "b")));
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final Path dir;
     private final List<Member> members = new ArrayList<>();
     private final List<String> extraArgs;
+    private final TestCerts certs;
 
     /** One member of the cluster. */
     public final class Member {
@@ -45,7 +46,7 @@ public final class EtcdProcess implements AutoCloseable {
         }
 
         public String endpoint() {
-            return "http://127.0.0.1:" + clientPort;
+            return (certs == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         }
 
         public String name() {
@@ -81,7 +82,8 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
-    private EtcdProcess(Path dir, int size, List<String> extraArgs) {
+    private EtcdProcess(Path dir, int size, List<String> extraArgs, TestCerts certs) {
+        this.certs = certs;
         if (!Files.isExecutable(Path.of(ETCD))) {
             throw new IllegalStateException(ETCD + " is missing: apt-get install etcd-server etcd-client");
         }
@@ -104,7 +106,16 @@ public final class EtcdProcess implements AutoCloseable {
 
     /** {@code size} members, started and healthy. */
     public static EtcdProcess cluster(Path dir, int size, String... extraArgs) {
-        EtcdProcess e = new EtcdProcess(dir, size, List.of(extraArgs));
+        EtcdProcess e = new EtcdProcess(dir, size, List.of(extraArgs), null);
+        e.startAll("new");
+        return e;
+    }
+
+    /** One member serving clients over TLS with {@code certs}, and requiring a client certificate. */
+    public static EtcdProcess tls(Path dir, TestCerts certs) {
+        EtcdProcess e = new EtcdProcess(dir, 1, List.of("--cert-file", certs.serverCert().toString(),
+                "--key-file", certs.serverKey().toString(), "--trusted-ca-file", certs.ca().toString(),
+                "--client-cert-auth"), certs);
         e.startAll("new");
         return e;
     }
@@ -226,6 +237,10 @@ public final class EtcdProcess implements AutoCloseable {
     public String etcdctl(List<String> endpoints, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ETCDCTL, "--endpoints", String.join(",", endpoints),
                 "--command-timeout", "10s"));
+        if (certs != null) {
+            cmd.addAll(List.of("--cacert", certs.ca().toString(), "--cert", certs.clientCert().toString(),
+                    "--key", certs.clientKey().toString()));
+        }
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("ETCDCTL_API", "3");
@@ -258,6 +273,15 @@ public final class EtcdProcess implements AutoCloseable {
             if (!m.process.isAlive()) {
                 throw new IllegalStateException("etcd " + m.name + " exited: " + tail(m));
             }
+            if (certs != null) {
+                try {
+                    etcdctl(List.of(m.endpoint()), "endpoint", "health");
+                    return;
+                } catch (IllegalStateException notYet) {
+                    sleepQuietly(100);
+                    continue;
+                }
+            }
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create(m.endpoint() + "/health").toURL()
                         .openConnection();
@@ -287,6 +311,14 @@ public final class EtcdProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
         } catch (IOException e) {
             return "(no log)";
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
