@@ -17,5 +17,8 @@ apt_install() {
 
 need java || apt_install openjdk-17-jdk-headless
 need mvn || apt_install maven
+# the etcd ITs start their own etcd (etcd 3.4) and use etcdctl; the etcd TLS test makes certificates with openssl
+{ need etcd && need etcdctl; } || apt_install etcd-server etcd-client
+need openssl || apt_install openssl
 
 mvn -B -ntp verify "$@"
