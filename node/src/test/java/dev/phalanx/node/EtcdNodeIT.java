@@ -168,6 +168,35 @@ class EtcdNodeIT {
         await("caught up", again, "/b/status/200", r -> r.statusCode() == 200);
     }
 
+    @Test
+    void changesKeepConnectionsThatStillMatchAndResyncsTouchNothing() throws Exception {
+        etcd = EtcdProcess.single(dir.resolve("etcd"));
+        backend = new TestBackend("b1").start();
+        put("pools/web", pool("web", backend.address()));
+        put("routes/a", route("a", "/a/", "web"));
+        Node node = startNode("node-1");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+        }
+        int connections = backend.connectionCount();
+        put("routes/other", route("other", "/other/", "web"));
+        put("pools/other", pool("other", "127.0.0.1:9"));
+        await("route other", node, "/other/status/200", r -> r.statusCode() == 200);
+        Thread.sleep(300);
+        dev.phalanx.cluster.model.ConfigSnapshot before = node.appliedSnapshot();
+        etcd.stop(); // a lost connection and a full re-read of an unchanged config
+        await("not in sync", node, "admin:/readyz", r -> r.body().contains("NOT in sync"));
+        etcd.restart();
+        await("in sync", node, "admin:/readyz", r -> r.body().contains("etcd in sync"));
+        org.junit.jupiter.api.Assertions.assertSame(before, node.appliedSnapshot(),
+                "re-reading an unchanged config delivers nothing: nothing recompiled");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+        }
+        assertEquals(connections, backend.connectionCount(),
+                "the pooled upstream connections of endpoint web/b1 survived route and pool changes and the resync");
+    }
+
     /** Figures, not asserts: from the put's start until the node serves the new route. */
     @Test
     void propagationLatencyFigures() throws Exception {
