@@ -2,7 +2,6 @@ package dev.phalanx.cluster.config;
 
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig.EtcdConfig;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -11,7 +10,6 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,11 +64,11 @@ public final class EtcdConfigSource implements ConfigSource {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final CountDownLatch firstDelivery = new CountDownLatch(1);
+    private final SnapshotPersister persister;
     private volatile ConfigSnapshot current = new ConfigSnapshot("etcd", 0, List.of(), List.of(), List.of());
     private volatile boolean inSync;
     private volatile String problem = "not connected yet";
-    private final Object clientLock = new Object();
-    private volatile Client client;
+    private final EtcdClientHolder client;
     private volatile boolean closed;
     private boolean started;
     // below: touched only by the config thread
@@ -101,7 +99,9 @@ public final class EtcdConfigSource implements ConfigSource {
             t.setDaemon(true);
             return t;
         });
-        this.status = new NodeStatusWriter(this::client, keys.key(EtcdKeys.NODES, nodeId), nodeId, version,
+        this.persister = store == null ? null : new SnapshotPersister(store, "phalanx-etcd-persist");
+        this.client = new EtcdClientHolder(config);
+        this.status = new NodeStatusWriter(client, keys.key(EtcdKeys.NODES, nodeId), nodeId, version,
                 timings.statusTtl());
     }
 
@@ -179,28 +179,11 @@ public final class EtcdConfigSource implements ConfigSource {
             exec.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        if (persister != null) {
+            persister.close(); // the newest snapshot waiting is still written
+        }
         status.close();
-        Client c = client;
-        if (c != null) {
-            c.close();
-        }
-    }
-
-    private Client client() {
-        Client c = client;
-        if (c == null) {
-            synchronized (clientLock) {
-                c = client;
-                if (c == null && !closed) {
-                    c = EtcdClients.build(config);
-                    client = c;
-                }
-            }
-        }
-        if (c == null) {
-            throw new IllegalStateException("closed");
-        }
-        return c;
+        client.close();
     }
 
     // ---- the config thread from here on ----
@@ -213,7 +196,7 @@ public final class EtcdConfigSource implements ConfigSource {
         }
         dropWatch();
         try {
-            GetResponse r = client().getKVClient().get(keys.configRangeStart(),
+            GetResponse r = client.get().getKVClient().get(keys.configRangeStart(),
                             GetOption.builder().withRange(keys.configRangeEnd()).build())
                     .get(timings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
             long revision = r.getHeader().getRevision();
@@ -241,7 +224,7 @@ public final class EtcdConfigSource implements ConfigSource {
         int gen = ++generation;
         WatchOption option = WatchOption.builder().withRange(keys.configRangeEnd()).withRevision(fromRevision)
                 .withProgressNotify(true).withRequireLeader(true).build();
-        watcher = client().getWatchClient().watch(keys.configRangeStart(), option, Watch.listener(
+        watcher = client.get().getWatchClient().watch(keys.configRangeStart(), option, Watch.listener(
                 response -> enqueue(gen, response),
                 error -> post(() -> watchFailed(gen, error)),
                 () -> post(() -> watchFailed(gen, null))));
@@ -366,7 +349,7 @@ public final class EtcdConfigSource implements ConfigSource {
         setInSync(false, why);
         dropWatch();
         if (failures % 5 == 0) {
-            resetClient(); // a fresh client re-authenticates and re-resolves every endpoint
+            client.reset(); // a fresh client re-authenticates and re-resolves every endpoint
         }
         scheduleResync(false);
     }
@@ -384,17 +367,6 @@ public final class EtcdConfigSource implements ConfigSource {
             delay = max / 2 + ThreadLocalRandom.current().nextLong(max / 2 + 1); // jitter: half to full
         }
         exec.schedule(this::resync, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void resetClient() {
-        Client c;
-        synchronized (clientLock) {
-            c = client;
-            client = null;
-        }
-        if (c != null) {
-            c.close();
-        }
     }
 
     private void setInSync(boolean sync, String why) {
@@ -435,14 +407,9 @@ public final class EtcdConfigSource implements ConfigSource {
         }
         status.publish(next.revision(), next.errors(), inSync);
         firstDelivery.countDown();
-        // after applying, so the fsync does not delay the change; a crash in between leaves the previous good one
         if (store != null && !next.sameConfig(persisted)) {
-            try {
-                store.save(next);
-                persisted = next;
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "cannot persist the snapshot to " + store.file() + ": " + e);
-            }
+            persisted = next;
+            persister.save(next); // on its own thread: a large snapshot's fsync never delays the next change
         }
     }
 }

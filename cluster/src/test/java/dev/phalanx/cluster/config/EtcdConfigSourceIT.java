@@ -81,7 +81,11 @@ class EtcdConfigSourceIT {
         ConfigSnapshot s = probe.await("route c with its new pool", x -> routeIds(x).contains("c"));
         assertEquals(List.of(), s.errors(), "route and pool came together, so the route never missed its pool");
         assertEquals(before + 1, probe.delivered.size(), "one delivery for one transaction");
-        assertTrue(new SnapshotStore(dir.resolve("state")).load().snapshot().sameConfig(s), "persisted");
+        long end = System.nanoTime() + 5_000_000_000L; // persisted on its own thread, soon after
+        while (!s.sameConfig(new SnapshotStore(dir.resolve("state")).load().snapshot()) && System.nanoTime() < end) {
+            EtcdSourceProbe.sleep(20);
+        }
+        assertTrue(s.sameConfig(new SnapshotStore(dir.resolve("state")).load().snapshot()), "persisted");
     }
 
     @Test
