@@ -322,8 +322,8 @@ public final class EtcdConfigSource implements ConfigSource {
 
     /** Every heartbeat: ask for progress; no answer for staleAfter means the connection is lost. */
     private void heartbeat() {
-        if (closed || watcher == null || resyncScheduled) {
-            return;
+        if (closed || watcher == null || resyncScheduled || !queue.isEmpty()) {
+            return; // answers waiting to be applied: etcd is talking
         }
         long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnswerNanos);
         if (silentMs > timings.staleAfter().toMillis()) {

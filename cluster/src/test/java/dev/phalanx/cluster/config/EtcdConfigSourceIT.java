@@ -147,6 +147,26 @@ class EtcdConfigSourceIT {
     }
 
     @Test
+    void aSilentNetworkIsFoundByTheProgressHeartbeat() {
+        etcd = EtcdProcess.single(dir.resolve("etcd"));
+        put("pools/web", pool("web", "127.0.0.1:8001"));
+        put("routes/a", route("a", "web"));
+        try (TcpRelay relay = new TcpRelay(Integer.parseInt(etcd.endpoint().replaceAll(".*:", "")))) {
+            probe = new EtcdSourceProbe(List.of(relay.endpoint()), null).start();
+            assertTrue(probe.source.inSync());
+            EtcdSourceProbe.sleep(2500); // idle longer than staleAfter: progress answers keep it in sync
+            assertTrue(probe.source.inSync(), "an idle but healthy watch stays in sync: " + probe.source.problem());
+            relay.freeze();
+            probe.awaitInSync(false);
+            assertTrue(probe.source.problem().contains("did not answer"), probe.source.problem());
+            put("routes/b", route("b", "web"));
+            relay.thaw();
+            probe.await("route b after the network came back", s -> routeIds(s).equals(List.of("a", "b")));
+            probe.awaitInSync(true);
+        }
+    }
+
+    @Test
     void etcdRestartKeepsServingAndCatchesUp() {
         etcd = EtcdProcess.single(dir.resolve("etcd"));
         put("pools/web", pool("web", "127.0.0.1:8001"));

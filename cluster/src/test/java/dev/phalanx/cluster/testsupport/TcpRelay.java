@@ -20,6 +20,7 @@ public final class TcpRelay implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private volatile boolean frozen;
     private volatile boolean closed;
 
     public TcpRelay(int targetPort) {
@@ -50,6 +51,15 @@ public final class TcpRelay implements AutoCloseable {
 
     public void mend() {
         cut = false;
+    }
+
+    /** Stops relaying bytes but keeps every connection open: a silent network, no reset, no close. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        frozen = false;
     }
 
     private void acceptLoop() {
@@ -86,10 +96,15 @@ public final class TcpRelay implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    while (frozen && !cut && !closed) {
+                        Thread.sleep(10);
+                    }
                     out.write(buf, 0, n);
                 }
             } catch (IOException e) {
                 // cut or closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
