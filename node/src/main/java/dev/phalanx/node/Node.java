@@ -8,6 +8,8 @@ import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.LocalHealthBoard;
 import dev.phalanx.cluster.state.ProbeAssignment;
+import dev.phalanx.cluster.state.QuotaService;
+import dev.phalanx.cluster.state.QuotaServices;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -17,6 +19,7 @@ import dev.phalanx.node.listener.EventLoops;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.upstream.ConnectionPools;
 import dev.phalanx.node.upstream.RetryBudget;
@@ -48,6 +51,8 @@ public final class Node implements AutoCloseable {
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
+    private final QuotaService quota = QuotaServices.local(); // the grid's QuotaService when a grid is configured
+    private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
@@ -69,12 +74,13 @@ public final class Node implements AutoCloseable {
         this.source = config.config().etcd() != null
                 ? new EtcdConfigSource(config.config().etcd(), config.node().id(), VERSION, snapshotStore)
                 : new FileConfigSource(config.config().file(), snapshotStore);
+        this.limiter = new RateLimiter(quota, meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
                     outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
-                    drain, config.trustedProxies(), config.limits(), config.forwarded());
+                    drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections()));
         }
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
@@ -239,6 +245,8 @@ public final class Node implements AutoCloseable {
         healthChecker.close();
         outliers.close();
         pools.closeAllIdle();
+        limiter.close();
+        quota.close();
         admin.close();
         loops.close();
         accessLog.close();
