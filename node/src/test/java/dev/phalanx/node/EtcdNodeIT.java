@@ -197,6 +197,66 @@ class EtcdNodeIT {
                 "the pooled upstream connections of endpoint web/b1 survived route and pool changes and the resync");
     }
 
+    @Test
+    void aRemovedEndpointDrainsInFlightFinishesIdleCloses() throws Exception {
+        etcd = EtcdProcess.single(dir.resolve("etcd"));
+        backend = new TestBackend("b1").start();
+        try (TestBackend b2 = new TestBackend("b2").start()) {
+            put("pools/web", pool("web", backend.address()));
+            put("routes/a", route("a", "/a/", "web"));
+            Node node = startNode("node-1");
+            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(proxy(node, "/a/slow/2000"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (backend.requestCount() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            // while the slow one holds its connection, this one needs another, which then idles in the pool
+            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+            assertTrue(backend.openConnections() >= 2, "idle + busy upstream connections to b1");
+            put("pools/web", pool("web", b2.address()));
+            await("b2 serves", node, "/a/status/200", r -> "b2".equals(r.headers().firstValue("x-backend")
+                    .orElse(null)));
+            HttpResponse<String> slow = inFlight.get(10, TimeUnit.SECONDS);
+            assertEquals(200, slow.statusCode(), "the request in flight on the removed endpoint finished");
+            assertEquals("b1", slow.headers().firstValue("x-backend").orElse(null));
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (backend.openConnections() > 0 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, backend.openConnections(), "idle connections to the removed endpoint are closed");
+        }
+    }
+
+    @Test
+    void threeNodesConvergeAndTheStatusCommandSaysSo() throws Exception {
+        etcd = EtcdProcess.single(dir.resolve("etcd"));
+        backend = new TestBackend("b1").start();
+        put("pools/web", pool("web", backend.address()));
+        put("routes/a", route("a", "/a/", "web"));
+        List<Node> nodes = List.of(startNode("node-1"), startNode("node-2"), startNode("node-3"));
+        put("routes/b", route("b", "/b/", "web"));
+        for (Node n : nodes) {
+            await("route b on every node", n, "/b/status/200", r -> r.statusCode() == 200);
+        }
+        String output = "";
+        int exit = -1;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (exit != 0 && System.nanoTime() < end) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            exit = new EtcdCli(new java.io.PrintStream(out, true), new java.io.PrintStream(out, true))
+                    .run(new String[] {"status", "--endpoints", etcd.endpoint()});
+            output = out.toString();
+            Thread.sleep(100);
+        }
+        assertEquals(0, exit, output);
+        for (String id : List.of("node-1", "node-2", "node-3")) {
+            assertTrue(output.lines().anyMatch(l -> l.startsWith(id) && l.contains("in sync")), output);
+        }
+    }
+
     /** Figures, not asserts: from the put's start until the node serves the new route. */
     @Test
     void propagationLatencyFigures() throws Exception {
