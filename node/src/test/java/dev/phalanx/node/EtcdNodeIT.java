@@ -203,21 +203,21 @@ class EtcdNodeIT {
         backend = new TestBackend("b1").start();
         try (TestBackend b2 = new TestBackend("b2").start()) {
             put("pools/web", pool("web", backend.address()));
-            put("routes/a", route("a", "/a/", "web"));
+            put("routes/a", route("a", "/", "web"));
             Node node = startNode("node-1");
-            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+            assertEquals(200, get(proxy(node, "/status/200")).statusCode());
             java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create(proxy(node, "/a/slow/2000"))).build(),
+                    HttpRequest.newBuilder(URI.create(proxy(node, "/slow/2000"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (backend.requestCount() < 2 && System.nanoTime() < end) {
                 Thread.sleep(10);
             }
             // while the slow one holds its connection, this one needs another, which then idles in the pool
-            assertEquals(200, get(proxy(node, "/a/status/200")).statusCode());
+            assertEquals(200, get(proxy(node, "/status/200")).statusCode());
             assertTrue(backend.openConnections() >= 2, "idle + busy upstream connections to b1");
             put("pools/web", pool("web", b2.address()));
-            await("b2 serves", node, "/a/status/200", r -> "b2".equals(r.headers().firstValue("x-backend")
+            await("b2 serves", node, "/status/200", r -> "b2".equals(r.headers().firstValue("x-backend")
                     .orElse(null)));
             HttpResponse<String> slow = inFlight.get(10, TimeUnit.SECONDS);
             assertEquals(200, slow.statusCode(), "the request in flight on the removed endpoint finished");
