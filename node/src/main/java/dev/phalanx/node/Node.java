@@ -1,6 +1,7 @@
 package dev.phalanx.node;
 
 import dev.phalanx.cluster.config.ConfigSource;
+import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.config.FileConfigSource;
 import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
@@ -93,7 +94,9 @@ public final class Node implements AutoCloseable {
         this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
-        this.source = new FileConfigSource(config.config().file(), snapshotStore);
+        this.source = config.config().etcd() != null
+                ? new EtcdConfigSource(config.config().etcd(), config.node().id(), VERSION, snapshotStore)
+                : new FileConfigSource(config.config().file(), snapshotStore);
         this.limiter = new RateLimiter(shared.quota(), meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
@@ -110,7 +113,7 @@ public final class Node implements AutoCloseable {
         }
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,
-                n -> n.applied == null ? 0 : n.applied.revision());
+                n -> n.applied == null ? 0 : Math.max(n.source.current().revision(), 0));
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
                 n -> n.applied == null ? 0 : n.applied.errors().size());
         meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this,

@@ -3,6 +3,8 @@ package dev.phalanx.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phalanx.cluster.config.ConfigSource;
+import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.ConfigSnapshotCodec;
 import dev.phalanx.cluster.state.HealthVerdict;
@@ -56,10 +58,23 @@ final class NodeAdminModel implements AdminModel {
     }
 
     @Override
+    public String configSync() {
+        ConfigSource source = node.source();
+        long revision = source.current().revision();
+        if (source.inSync()) {
+            return "config: " + source.kind() + " in sync at revision " + revision;
+        }
+        String why = source instanceof EtcdConfigSource etcd && etcd.problem() != null ? " (" + etcd.problem() + ")"
+                : "";
+        return "config: " + source.kind() + " NOT in sync" + why + "; serving revision " + revision;
+    }
+
+    @Override
     public String configJson() {
         ConfigSnapshot s = node.appliedSnapshot();
         ObjectNode out = s == null ? JSON.createObjectNode() : ConfigSnapshotCodec.toJson(s);
         out.put("source", node.source().kind());
+        out.put("inSync", node.source().inSync());
         if (s == null) {
             out.put("revision", 0);
             out.putArray("routes");
