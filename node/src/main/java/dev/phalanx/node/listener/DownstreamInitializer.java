@@ -2,14 +2,18 @@ package dev.phalanx.node.listener;
 
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.http.Http2Codecs;
+import dev.phalanx.node.http.Http2ConnectionControl;
 import dev.phalanx.node.http.HttpCodecs;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.http.RequestValidator;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,11 +27,13 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private final NodeConfig.ListenerConfig listener;
     private final ProxyContext context;
     private final ConnectionTracker tracker;
+    private final Http2StreamInitializer streamInitializer;
 
     DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker) {
         this.listener = listener;
         this.context = context;
         this.tracker = tracker;
+        this.streamInitializer = new Http2StreamInitializer(context);
     }
 
     @Override
@@ -36,8 +42,34 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         ProxyHandler proxyHandler = new ProxyHandler(context);
         addConnectionHandlers(p);
         addProxyProtocolHandlers(p, ch.remoteAddress(), proxyHandler);
+        if (listener.h2c()) {
+            p.addLast(PipelineNames.H2C_DETECT, new CleartextPrefaceDetector(new CleartextPrefaceDetector.Choice() {
+                @Override
+                public void http2(ChannelHandlerContext ctx) {
+                    addHttp2Handlers(ctx.pipeline());
+                }
+
+                @Override
+                public void http1(ChannelHandlerContext ctx) {
+                    addHttpHandlers(ctx.pipeline());
+                    ctx.pipeline().addLast(PipelineNames.PROXY, proxyHandler);
+                }
+            }));
+            return;
+        }
         addHttpHandlers(p);
         p.addLast(PipelineNames.PROXY, proxyHandler);
+    }
+
+    /**
+     * The HTTP/2 handlers, added at the end of the pipeline: for h2c with prior knowledge (after
+     * {@link PipelineNames#H2C_DETECT}) and for TLS listeners whose ALPN chose {@code h2}. Each stream gets its
+     * own child channel on the connection's event loop (so its upstream connection is on that loop too).
+     */
+    void addHttp2Handlers(ChannelPipeline p) {
+        p.addLast(PipelineNames.HTTP2_CODEC, Http2Codecs.frameCodec(context.limits()));
+        p.addLast(PipelineNames.HTTP2_MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
+        p.addLast(PipelineNames.HTTP2_CONNECTION, new Http2ConnectionControl(context.meters()));
     }
 
     private void addConnectionHandlers(ChannelPipeline p) {
