@@ -4,6 +4,7 @@ import dev.phalanx.node.metrics.Meters;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -60,7 +61,10 @@ public final class Http2ConnectionControl extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // I/O errors; protocol errors were answered by the codec (GOAWAY or RST_STREAM)
+        if (cause instanceof Http2Exception) {
+            return; // the codec answers protocol errors itself (GOAWAY with the error's code, or RST_STREAM)
+        }
+        ctx.close(); // I/O errors
     }
 
     /**
