@@ -19,14 +19,15 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
 
 /**
  * HTTP2_STREAM_ADAPTER: makes a stream's request look like what the HTTP/1.1 path expects, and its response what
  * the HTTP/2 encoder accepts. Inbound: the converter's own {@code x-http2-*} headers are dropped (they must not
- * reach the upstream), a {@code Host} equal to {@code :authority} is folded into one (a differing one stays, and
- * the validator rejects the two with 400 as RFC 9113 §8.3.1 allows), and a request that ended with its HEADERS
+ * reach the upstream), a {@code Host} equal to {@code :authority} is folded into one (the conversion refuses a
+ * differing one: PROTOCOL_ERROR, RFC 9113 §8.3.1), and a request that ended with its HEADERS
  * frame is split into head and empty last content, as the HTTP/1.1 decoder would emit it. Outbound: an interim
  * (1xx) response becomes the full response the encoder wants, and the empty content that ends it is dropped.
  */
@@ -86,6 +87,23 @@ public final class Http2StreamAdapter extends ChannelDuplexHandler {
         if (hosts.size() == 2 && hosts.get(0).equalsIgnoreCase(hosts.get(1))) {
             h.set(HttpHeaderNames.HOST, hosts.get(0));
         }
+    }
+
+    /**
+     * A stream error the codecs found (Content-Length that disagrees with the DATA, a request the conversion to
+     * HTTP/1.1 refuses...): the stream would be closed, that is reset with CANCEL; reset it with the error's own
+     * code first (RFC 9113 §8.1.1: malformed is PROTOCOL_ERROR).
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause;
+        while (c != null && !(c instanceof Http2Exception)) {
+            c = c.getCause(); // the stream codec wraps what the conversion threw in a DecoderException
+        }
+        if (c != null && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(((Http2Exception) c).error()));
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

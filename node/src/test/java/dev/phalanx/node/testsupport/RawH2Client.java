@@ -107,9 +107,9 @@ public final class RawH2Client implements AutoCloseable {
         return pingAcks.get();
     }
 
-    /** GET-like request headers for a path. */
+    /** Request headers for a method and path (not validated: tests may add what a real client would not). */
     public Http2Headers request(String method, String path) {
-        return new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("127.0.0.1:" + port);
+        return new DefaultHttp2Headers(false).method(method).path(path).scheme("http").authority("127.0.0.1:" + port);
     }
 
     public ChannelFuture headers(int streamId, Http2Headers headers, boolean endStream) {
