@@ -17,5 +17,8 @@ apt_install() {
 
 need java || apt_install openjdk-17-jdk-headless
 need mvn || apt_install maven
+need curl || apt_install curl
+# HTTP/2 tests: h2load and nghttp (Http2ProxyIT)
+need h2load && need nghttp || apt_install nghttp2-client
 
 mvn -B -ntp verify "$@"
