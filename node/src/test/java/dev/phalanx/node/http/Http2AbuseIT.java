@@ -100,9 +100,36 @@ class Http2AbuseIT {
             client.rst(stream, Http2Error.CANCEL).awaitUninterruptibly(5000);
             sent++;
         }
-        Frame goAway = client.await(f -> f.type().equals("GOAWAY"), WAIT);
-        assertTrue(isGoAway(goAway, Http2Error.ENHANCE_YOUR_CALM), goAway.toString());
+        Frame end = client.await(f -> f.type().equals("GOAWAY") || f.type().equals("CLOSED"), WAIT);
+        assertTrue(end.type().equals("CLOSED") || isGoAway(end, Http2Error.ENHANCE_YOUR_CALM), end.toString());
         assertTrue(sent < 2000, "stopped by the server, after " + sent + " resets");
+    }
+
+    /**
+     * The server ended a flood: GOAWAY with an error code, or (when the client was still sending as the server
+     * closed, and the kernel reset the connection with the GOAWAY unread) the connection closed before the flood
+     * was over.
+     */
+    private void assertServerEndedTheFlood(int sent, int max) {
+        Frame end = client.await(f -> f.type().equals("GOAWAY") || f.type().equals("CLOSED"), WAIT);
+        assertTrue(end.type().equals("CLOSED") || end.code() != Http2Error.NO_ERROR.code(), end.toString());
+        assertTrue(sent < max, "the server ended the flood after " + sent + " of " + max + " frames");
+    }
+
+    /** Sends frames one by one until the server answers with GOAWAY or closes; returns how many went. */
+    private int floodUntilStopped(int max, java.util.function.IntFunction<ChannelFuture> frame) {
+        int sent = 0;
+        while (sent < max && !client.receivedGoAway()) {
+            ChannelFuture f = frame.apply(sent);
+            if (!f.awaitUninterruptibly(5000) || !f.isSuccess()) {
+                break;
+            }
+            sent++;
+            if (sent % 8 == 0) {
+                sleepMillis(2); // let an answer arrive before more frames pile up behind it
+            }
+        }
+        return sent;
     }
 
     /** A header block dripped in CONTINUATION frames of one byte, never ended. */
@@ -110,11 +137,9 @@ class Http2AbuseIT {
     void continuationFloodOfSmallFramesEndsTheConnection() {
         client.connect();
         client.rawFrame(TYPE_HEADERS, 0, 1, new byte[] {(byte) 0x82}); // :method GET, no END_HEADERS
-        for (int i = 0; i < 10_000 && !client.receivedGoAway(); i++) {
-            client.rawFrame(TYPE_CONTINUATION, 0, 1, new byte[] {(byte) 0x84}); // :path /, no END_HEADERS
-        }
-        Frame goAway = client.awaitGoAway(WAIT);
-        assertTrue(goAway.code() != Http2Error.NO_ERROR.code(), goAway.toString());
+        int sent = floodUntilStopped(10_000,
+                i -> client.rawFrame(TYPE_CONTINUATION, 0, 1, new byte[] {(byte) 0x84})); // :path /
+        assertServerEndedTheFlood(sent, 10_000);
     }
 
     /** A header block that keeps growing in full-size CONTINUATION frames, never ended. */
@@ -124,17 +149,8 @@ class Http2AbuseIT {
         byte[] fragment = new byte[16_384];
         java.util.Arrays.fill(fragment, (byte) 0x84);
         client.rawFrame(TYPE_HEADERS, 0, 1, fragment);
-        int sent = 0;
-        for (int i = 0; i < 4_000 && !client.receivedGoAway(); i++) { // at most 64 MiB
-            ChannelFuture f = client.rawFrame(TYPE_CONTINUATION, 0, 1, fragment);
-            if (i % 64 == 0 && !f.awaitUninterruptibly(5000)) {
-                break;
-            }
-            sent++;
-        }
-        Frame goAway = client.awaitGoAway(WAIT);
-        assertTrue(goAway.code() != Http2Error.NO_ERROR.code(), goAway.toString());
-        assertTrue(sent < 4_000, "the server stopped the header block after " + sent + " frames");
+        int sent = floodUntilStopped(4_000, i -> client.rawFrame(TYPE_CONTINUATION, 0, 1, fragment)); // 64 MiB
+        assertServerEndedTheFlood(sent, 4_000);
     }
 
     /**
