@@ -14,6 +14,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -67,6 +68,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
      * own child channel on the connection's event loop (so its upstream connection is on that loop too).
      */
     void addHttp2Handlers(ChannelPipeline p) {
+        // many streams' responses end in the same event-loop turn (each upstream read flushes its stream): one
+        // socket write for them instead of one each
+        p.addLast(PipelineNames.HTTP2_FLUSH, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.HTTP2_CODEC, Http2Codecs.frameCodec(context.limits()));
         p.addLast(PipelineNames.HTTP2_MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
         p.addLast(PipelineNames.HTTP2_CONNECTION, new Http2ConnectionControl(context.meters()));

@@ -18,6 +18,7 @@ package dev.phalanx.node.listener;
  * </ol>
  * HTTP/2 (h2c with prior knowledge, or h2 by ALPN): on the connection
  * <ol>
+ *   <li>{@link #HTTP2_FLUSH} one socket write for the responses that ended in the same event-loop turn</li>
  *   <li>{@link #HTTP2_CODEC} frames, settings, flow control and the abuse limits ({@code Http2Codecs})</li>
  *   <li>{@link #HTTP2_MULTIPLEX} one child channel per stream, on the connection's event loop</li>
  *   <li>{@link #HTTP2_CONNECTION} idle close and drain (GOAWAY)</li>
@@ -40,6 +41,7 @@ public final class PipelineNames {
     public static final String REQUEST_VALIDATOR = "request-validator";
     public static final String PROXY = "proxy";
     public static final String H2C_DETECT = "h2c-detect";
+    public static final String HTTP2_FLUSH = "http2-flush";
     public static final String HTTP2_CODEC = "http2-codec";
     public static final String HTTP2_MULTIPLEX = "http2-multiplex";
     public static final String HTTP2_CONNECTION = "http2-connection";
