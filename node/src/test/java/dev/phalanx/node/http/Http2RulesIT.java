@@ -134,6 +134,24 @@ class Http2RulesIT {
     }
 
     @Test
+    void proxyProtocolSourceIsTheClientOfEveryStream() {
+        client.close();
+        node.close();
+        node = NodeHarness.start(NodeHarness.simpleRoutes(null, null, backend), null,
+                "{ name: web, bind: \"127.0.0.1:0\", h2c: true, proxyProtocol: true }");
+        byte[] proxyV1 = "PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\n".getBytes(StandardCharsets.US_ASCII);
+        client = new RawH2Client(node.port()).connect(true, 0, proxyV1);
+        client.headers(1, client.request("GET", "/a"), true);
+        client.headers(3, client.request("GET", "/b"), true);
+        assertEquals("200", answer(1).status());
+        assertEquals("200", answer(3).status());
+        for (var r : backend.requests()) {
+            assertEquals("203.0.113.7", r.headers().get("x-forwarded-for"), r.uri());
+        }
+        assertEquals(2, backend.requestCount());
+    }
+
+    @Test
     void drainSendsGoAwayAndTheStreamInFlightFinishes() {
         client.headers(1, client.request("GET", "/slow/4000"), true);
         node.node().startDrain(); // GOAWAY after the grace period (2 s), while the backend still thinks

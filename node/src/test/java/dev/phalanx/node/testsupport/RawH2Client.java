@@ -76,6 +76,11 @@ public final class RawH2Client implements AutoCloseable {
      * @param receiveBuffer SO_RCVBUF when positive (small: the kernel buffers little for a client that does not read)
      */
     public RawH2Client connect(boolean autoRead, int receiveBuffer) {
+        return connect(autoRead, receiveBuffer, null);
+    }
+
+    /** @param prelude bytes sent before the connection preface (a PROXY protocol header), or null */
+    public RawH2Client connect(boolean autoRead, int receiveBuffer, byte[] prelude) {
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, autoRead)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -89,6 +94,9 @@ public final class RawH2Client implements AutoCloseable {
         }
         channel = b.connect("127.0.0.1", port).syncUninterruptibly().channel();
         ctx = channel.pipeline().firstContext();
+        if (prelude != null) {
+            channel.write(Unpooled.wrappedBuffer(prelude));
+        }
         channel.write(Http2CodecUtil.connectionPrefaceBuf());
         writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
         ctx.flush();
