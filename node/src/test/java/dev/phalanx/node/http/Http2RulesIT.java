@@ -134,6 +134,22 @@ class Http2RulesIT {
     }
 
     @Test
+    void anIdleConnectionGetsGoAwayButNotWhileAStreamIsOpen() {
+        client.close();
+        node.close();
+        node = NodeHarness.start(NodeHarness.simpleRoutes("timeouts: { idle: 30s, response: 30s }", null, backend),
+                "limits: { idleTimeout: 1s }\n", "{ name: web, bind: \"127.0.0.1:0\", h2c: true }");
+        client = new RawH2Client(node.port()).connect();
+        client.headers(1, client.request("GET", "/slow/2500"), true); // the client is silent meanwhile
+        Frame head = client.await(f -> f.streamId() == 1 && f.type().equals("HEADERS"), WAIT);
+        assertEquals("200", head.status(), "not cut while its stream was open");
+        assertTrue(client.seen().stream().noneMatch(f -> f.type().equals("GOAWAY")), client.seen().toString());
+        Frame goAway = client.awaitGoAway(WAIT); // then idle: closed
+        assertEquals(Http2Error.NO_ERROR.code(), goAway.code());
+        client.await(f -> f.type().equals("CLOSED"), WAIT);
+    }
+
+    @Test
     void proxyProtocolSourceIsTheClientOfEveryStream() {
         client.close();
         node.close();
