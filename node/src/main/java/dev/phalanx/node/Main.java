@@ -69,7 +69,13 @@ public final class Main {
             System.err.println("phalanx: bad config " + configFile + ":\n" + e.getMessage());
             return 2;
         }
-        Node node = new Node(config);
+        Node node;
+        try {
+            node = new Node(config);
+        } catch (RuntimeException e) {
+            System.err.println("phalanx: cannot start: " + e.getMessage());
+            return 2;
+        }
         try {
             node.start();
         } catch (RuntimeException e) {

@@ -5,8 +5,7 @@ import dev.phalanx.cluster.config.FileConfigSource;
 import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.cluster.state.LocalHealthBoard;
-import dev.phalanx.cluster.state.ProbeAssignment;
+import dev.phalanx.cluster.state.HealthBoard;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -16,6 +15,7 @@ import dev.phalanx.node.listener.EventLoops;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.upstream.ConnectionPools;
 import dev.phalanx.node.upstream.RetryBudget;
@@ -40,13 +40,14 @@ public final class Node implements AutoCloseable {
     private final Meters meters = new Meters();
     private final EventLoops loops;
     private final ConnectionPools pools;
-    private final LocalHealthBoard board = new LocalHealthBoard();
+    private final SharedState shared;
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
     private final RouteTableHolder routes = new RouteTableHolder();
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
+    private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
@@ -56,22 +57,25 @@ public final class Node implements AutoCloseable {
 
     public Node(NodeConfig config) {
         this.config = config;
+        this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
                 up.poolIdleTimeout().toMillis());
-        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board,
-                ProbeAssignment.ALL, meters, config.node().id());
-        this.outliers = new OutlierDetector(board, meters, config.node().id());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), shared.board(),
+                shared.assignment(), meters, config.node().id());
+        shared.onAssignmentChange(healthChecker::assignmentChanged);
+        this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
         this.source = new FileConfigSource(config.config().file(), snapshotStore);
+        this.limiter = new RateLimiter(shared.quota(), meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
                     outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
-                    drain, config.trustedProxies(), config.limits(), config.forwarded());
+                    drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections()));
         }
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
@@ -79,7 +83,8 @@ public final class Node implements AutoCloseable {
                 n -> n.applied == null ? 0 : n.applied.revision());
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
                 n -> n.applied == null ? 0 : n.applied.errors().size());
-        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this, n -> 1);
+        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this,
+                n -> n.shared.membership().members().size());
         meters.gauge("phalanx.downstream.connections", "open downstream connections", this,
                 n -> n.listeners.stream().mapToInt(ListenerServer::openConnections).sum());
     }
@@ -206,8 +211,12 @@ public final class Node implements AutoCloseable {
         return meters;
     }
 
-    LocalHealthBoard board() {
-        return board;
+    HealthBoard board() {
+        return shared.board();
+    }
+
+    SharedState shared() {
+        return shared;
     }
 
     public InetSocketAddress adminAddress() {
@@ -236,9 +245,11 @@ public final class Node implements AutoCloseable {
         healthChecker.close();
         outliers.close();
         pools.closeAllIdle();
+        limiter.close();
         admin.close();
         loops.close();
         accessLog.close();
+        shared.close(); // last: leaves the grid gracefully
         stopped.countDown();
     }
 

@@ -28,7 +28,10 @@ public interface QuotaService extends AutoCloseable {
     /** True while grants come from the local fallback share instead of the cluster-wide budget. */
     boolean degraded();
 
-    /** {@code local} or {@code grid}. */
+    /**
+     * {@code local} or {@code grid}. A {@code local} service never touches the network, takes no lock and completes
+     * {@link #lease} at once: it is the one kind a caller may use inline on an event loop.
+     */
     String kind();
 
     @Override

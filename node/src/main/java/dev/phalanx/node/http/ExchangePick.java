@@ -10,7 +10,9 @@ final class ExchangePick implements PickContext {
     private final io.netty.handler.codec.http.HttpRequest request;
     private final RequestTarget target;
     private final InetAddress client;
-    private Endpoint[] tried;
+    // the first attempt's endpoint has its own field: most exchanges make one attempt and need no array
+    private Endpoint first;
+    private Endpoint[] more;
 
     ExchangePick(io.netty.handler.codec.http.HttpRequest request, RequestTarget target, InetAddress client) {
         this.request = request;
@@ -19,11 +21,13 @@ final class ExchangePick implements PickContext {
     }
 
     void tried(Endpoint e) {
-        if (tried == null) {
-            tried = new Endpoint[] {e};
+        if (first == null) {
+            first = e;
+        } else if (more == null) {
+            more = new Endpoint[] {e};
         } else {
-            tried = Arrays.copyOf(tried, tried.length + 1);
-            tried[tried.length - 1] = e;
+            more = Arrays.copyOf(more, more.length + 1);
+            more[more.length - 1] = e;
         }
     }
 
@@ -49,8 +53,11 @@ final class ExchangePick implements PickContext {
 
     @Override
     public boolean alreadyTried(Endpoint e) {
-        if (tried != null) {
-            for (Endpoint t : tried) {
+        if (first == e) {
+            return true;
+        }
+        if (more != null) {
+            for (Endpoint t : more) {
                 if (t == e) {
                     return true;
                 }

@@ -3,6 +3,7 @@ package dev.phalanx.node.http;
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.upstream.AttemptObserver;
 import dev.phalanx.node.upstream.ConnectionPools;
@@ -16,7 +17,8 @@ import java.util.List;
 public record ProxyContext(String listenerName, boolean tls, RouteTableHolder routes, ConnectionPools pools,
                            Meters meters, RetryBudget retryBudget, AttemptObserver attempts,
                            ExchangeObserver observer, DrainState drain, List<Cidr> trustedProxies,
-                           NodeConfig.LimitsConfig limits, boolean forwardedByDefault) {
+                           NodeConfig.LimitsConfig limits, boolean forwardedByDefault,
+                           RateLimiter limiter) {
 
     public String scheme() {
         return tls ? "https" : "http";

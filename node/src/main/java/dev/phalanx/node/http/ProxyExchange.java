@@ -3,12 +3,14 @@ package dev.phalanx.node.http;
 import dev.phalanx.cluster.model.TimeoutsSpec;
 import dev.phalanx.node.balancing.Pool;
 import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.ratelimit.Verdict;
 import dev.phalanx.node.routing.Route;
 import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.UpstreamConnection;
 import dev.phalanx.node.upstream.UpstreamFailure;
 import dev.phalanx.node.upstream.UpstreamListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,7 +22,7 @@ import java.net.InetAddress;
 
 /**
  * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
- * {@link #start() accept} → match route → limit → {@link #attempt() pick endpoint → acquire connection} →
+ * {@link #start() accept} → match route → {@link #limit() limit} → {@link #attempt() pick endpoint → acquire connection} →
  * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
  * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
  */
@@ -41,6 +43,7 @@ public final class ProxyExchange implements UpstreamListener {
     private Endpoint endpoint;
     private UpstreamConnection upstream;
     private ExchangePick pick;
+    private Verdict limited;
 
     private boolean keepAlive;
     private boolean http10;
@@ -90,9 +93,24 @@ public final class ProxyExchange implements UpstreamListener {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
         }
+        if (route.spec().rateLimit() != null && !limit()) {
+            return;
+        }
         forwarded.prepareUpstreamHead(context, route, target);
         context.retryBudget().onRequest();
         attempt();
+    }
+
+    /** The route's rate limit: spends a token this node holds, or answers 429 (never waits for one). */
+    private boolean limit() {
+        limited = context.limiter().check(route.id(), route.spec().rateLimit(), forwarded.clientAddress(),
+                request.headers());
+        if (limited.admitted()) {
+            return true;
+        }
+        context.meters().rateLimited(route.id());
+        respondError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate limited");
+        return false;
     }
 
     // ---- phase: pick endpoint, acquire connection ----
@@ -219,6 +237,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
         keepAlive = !DownstreamResponses.prepare(response, route, request.method(), http10, close);
+        if (limited != null) {
+            limited.addHeaders(response.headers());
+        }
         responseStarted = true;
         ctx.write(response, ctx.voidPromise());
     }
@@ -365,7 +386,12 @@ public final class ProxyExchange implements UpstreamListener {
         error = reason;
         boolean close = !requestEnded || !keepAlive || context.drain().isDraining();
         keepAlive = !close;
-        ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), s, reason, forwarded == null ? null : forwarded.requestId(), close));
+        FullHttpResponse r = ErrorResponses.json(ctx.alloc(), s, reason, forwarded == null ? null : forwarded.requestId(),
+                close);
+        if (limited != null) {
+            limited.addHeaders(r.headers()); // the 429, or an error after the request was admitted
+        }
+        ctx.writeAndFlush(r);
         responseStarted = true;
         responseEnded = true;
         finish();

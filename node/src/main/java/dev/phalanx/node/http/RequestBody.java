@@ -1,6 +1,7 @@
 package dev.phalanx.node.http;
 
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 
 /**
@@ -18,6 +19,8 @@ final class RequestBody {
     private long replayBytes;
     private boolean replayable = true;
     private boolean anySent;
+    // an empty end of body (the common GET) is not copied for replay: a rewind adds a fresh empty end instead
+    private boolean emptyEndSent;
 
     void addPending(HttpContent c) {
         if (pending == null) {
@@ -36,6 +39,10 @@ final class RequestBody {
             anySent = true;
         }
         if (!replayable) {
+            return;
+        }
+        if (c instanceof LastHttpContent last && !c.content().isReadable() && last.trailingHeaders().isEmpty()) {
+            emptyEndSent = true;
             return;
         }
         replayBytes += c.content().readableBytes();
@@ -62,11 +69,16 @@ final class RequestBody {
 
     /** Moves the replay copies back in front of the pending pieces for a new attempt. */
     void rewind() {
-        if (!replayable || replay == null) {
+        if (!replayable) {
             return;
         }
+        if (emptyEndSent) {
+            // nothing can follow the end of the body, so pending is empty here
+            addPending(LastHttpContent.EMPTY_LAST_CONTENT);
+            emptyEndSent = false;
+        }
         HttpContent c;
-        while ((c = replay.pollLast()) != null) {
+        while (replay != null && (c = replay.pollLast()) != null) {
             if (pending == null) {
                 pending = new ArrayDeque<>(4);
             }

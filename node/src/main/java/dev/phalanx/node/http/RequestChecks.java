@@ -154,8 +154,20 @@ final class RequestChecks {
         if (authority.charAt(hostEnd) != ':') {
             return false;
         }
-        String port = authority.substring(hostEnd + 1);
-        return !port.isEmpty() && port.length() <= 5 && isDigits(port) && Integer.parseInt(port) <= 65535;
+        // the port is parsed in place: this runs on every request, a substring would allocate
+        int digits = n - hostEnd - 1;
+        if (digits < 1 || digits > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int i = hostEnd + 1; i < n; i++) {
+            char c = authority.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port <= 65535;
     }
 
     private static String normalize(String authority, boolean https) {

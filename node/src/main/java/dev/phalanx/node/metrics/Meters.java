@@ -33,6 +33,7 @@ public final class Meters {
     private final PrometheusMeterRegistry registry;
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
 
     public Meters() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -58,7 +59,27 @@ public final class Meters {
     }
 
     public void rateLimited(String routeId) {
-        registry.counter("phalanx.ratelimit.rejected", "route", routeId).increment();
+        Counter c = rateLimitRejected.get(routeId);
+        if (c == null) {
+            c = rateLimitRejected.computeIfAbsent(routeId,
+                    id -> registry.counter("phalanx.ratelimit.rejected", "route", id));
+        }
+        c.increment();
+    }
+
+    /** {@code phalanx_ratelimit_leases_total}: lease calls this node made to its quota service. */
+    public Counter rateLimitLeases() {
+        return registry.counter("phalanx.ratelimit.leases");
+    }
+
+    /**
+     * {@code phalanx_ratelimit_degraded} (1 while limits are granted from the local fallback share because the grid
+     * is unreachable, else 0) and {@code phalanx_ratelimit_keys} (limit keys tracked on this node).
+     */
+    public <T> void rateLimiter(T limiter, ToDoubleFunction<T> degraded, ToDoubleFunction<T> keys) {
+        gauge("phalanx.ratelimit.degraded", "1 while rate limits use the local fallback share (grid unreachable)",
+                limiter, degraded);
+        gauge("phalanx.ratelimit.keys", "rate-limit keys tracked on this node", limiter, keys);
     }
 
     /** Downstream connections refused or closed early, by reason (max-connections, idle, draining...). */

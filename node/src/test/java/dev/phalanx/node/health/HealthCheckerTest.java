@@ -259,6 +259,25 @@ class HealthCheckerTest {
     }
 
     @Test
+    void anotherNodesEjectionMakesTheOwnerProbeEarlyButEjectsNothingHere() throws Exception {
+        TestBackend backend = backend().status(200);
+        Endpoint endpoint = endpoint("api", backend);
+        String key = HealthBoard.key("api", backend.address());
+        checker(ProbeAssignment.ALL).reconcile(List.of(target(pool("api", check(6000, 1000, 1, 1)), endpoint)));
+        Await.until("the first probe (at a random point of the first 6 s)", 8000, () -> backend.requests() >= 1);
+        long first = System.nanoTime();
+        Await.sleep(300); // let the first probe finish: an ejection that arrives during a probe needs no other
+        board.publish(key, HealthVerdict.passive(false, "node-2", "ejected after 5 consecutive failures"));
+        // the owner probes half an interval after its last probe instead of a whole one
+        while (backend.requests() < 2 && System.nanoTime() - first < 5_500_000_000L) {
+            Await.sleep(20);
+        }
+        assertEquals(2, backend.requests(), "a confirming probe came before the regular one (6 s)");
+        assertTrue(endpoint.isActiveHealthy(), "the owner's probe passed: the endpoint stays in");
+        assertFalse(endpoint.isEjected(), "another node's ejection is not applied here");
+    }
+
+    @Test
     void probesWithEpollWhenAvailable() throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll is not available here");
         EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());

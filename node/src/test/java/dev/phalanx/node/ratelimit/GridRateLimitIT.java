@@ -1,0 +1,252 @@
+package dev.phalanx.node.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.phalanx.cluster.model.RateLimitSpec;
+import dev.phalanx.cluster.state.QuotaService;
+import dev.phalanx.cluster.state.QuotaServices;
+import dev.phalanx.node.metrics.Meters;
+import dev.phalanx.node.testsupport.GridMembers;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three limiters on three real Hazelcast members in this JVM, hammered at once (each offered several times the
+ * whole limit): the cluster never admits more than the limit in a window, and under even load admits nearly all of
+ * it; a member killed in the middle; the fallback share when the grid is gone. Figures are printed, not asserted
+ * beyond what cannot flake on a busy machine.
+ */
+class GridRateLimitIT {
+    private static final long LIMIT = 1000;
+    private static final RateLimitSpec SPEC = new RateLimitSpec("route", LIMIT, Duration.ofSeconds(1));
+    private static final HttpHeaders NONE = new DefaultHttpHeaders();
+
+    private GridMembers grid;
+    private final List<QuotaService> quotas = new ArrayList<>();
+    private final List<RateLimiter> limiters = new ArrayList<>();
+    private final List<Meters> meters = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        limiters.forEach(RateLimiter::close);
+        quotas.forEach(QuotaService::close);
+        if (grid != null) {
+            grid.close();
+        }
+    }
+
+    private void limiters(int expectedMembers) {
+        for (HazelcastInstance m : grid.members) {
+            QuotaService q = QuotaServices.grid(m, expectedMembers);
+            Meters mt = new Meters();
+            quotas.add(q);
+            meters.add(mt);
+            limiters.add(new RateLimiter(q, mt));
+        }
+    }
+
+    /** Admitted requests per window, all limiters together, and the windows in which a limiter was degraded. */
+    private static final class Tally {
+        final Map<Long, LongAdder> admitted = new ConcurrentHashMap<>();
+        final Map<Long, Integer> degradedNodes = new ConcurrentHashMap<>();
+        final ConcurrentSkipListSet<String> degradedMarks = new ConcurrentSkipListSet<>();
+        final LongAdder checks = new LongAdder();
+
+        void record(int node, RateLimiter l, Verdict v) {
+            checks.increment();
+            if (v.admitted()) {
+                admitted.computeIfAbsent(v.window(), w -> new LongAdder()).increment();
+            }
+            if (l.degraded() && degradedMarks.add(node + "@" + v.window())) {
+                degradedNodes.merge(v.window(), 1, Integer::sum);
+            }
+        }
+
+        TreeMap<Long, Long> perWindow() {
+            TreeMap<Long, Long> t = new TreeMap<>();
+            admitted.forEach((w, n) -> t.put(w, n.sum()));
+            return t;
+        }
+    }
+
+    /** One thread per limiter, each offering a few thousand requests a second. */
+    private Thread[] hammer(Tally tally, AtomicBoolean[] running) {
+        return hammer(tally, running, 200_000);
+    }
+
+    private Thread[] hammer(Tally tally, AtomicBoolean[] running, long pauseNanos) {
+        Thread[] threads = new Thread[limiters.size()];
+        for (int i = 0; i < threads.length; i++) {
+            int node = i;
+            RateLimiter l = limiters.get(i);
+            threads[i] = new Thread(() -> {
+                while (running[node].get()) {
+                    tally.record(node, l, l.check("api", SPEC, null, NONE));
+                    LockSupport.parkNanos(pauseNanos);
+                }
+            }, "hammer-" + i);
+            threads[i].start();
+        }
+        return threads;
+    }
+
+    private static void stopAll(Thread[] threads, AtomicBoolean[] running) throws InterruptedException {
+        for (AtomicBoolean r : running) {
+            r.set(false);
+        }
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+    }
+
+    private static AtomicBoolean[] running(int n) {
+        AtomicBoolean[] r = new AtomicBoolean[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = new AtomicBoolean(true);
+        }
+        return r;
+    }
+
+    private double leaseCallsPerSecond(long millis) {
+        double calls = 0;
+        for (Meters m : meters) {
+            calls += m.registry().get("phalanx.ratelimit.leases").counter().count();
+        }
+        return calls * 1000.0 / millis;
+    }
+
+    @Test
+    void threeHammeredNodesNeverAdmitMoreThanTheLimitAndNearlyAllOfIt() throws Exception {
+        grid = GridMembers.start(3);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(3);
+        long t0 = System.currentTimeMillis();
+        Thread[] threads = hammer(tally, running);
+        Thread.sleep(8_000);
+        stopAll(threads, running);
+        long t1 = System.currentTimeMillis();
+        TreeMap<Long, Long> windows = tally.perWindow();
+        System.out.println("[ratelimit] 3 members, limit " + LIMIT + "/s, admitted per window: " + windows.values()
+                + ", checks " + tally.checks.sum() + ", lease calls/s (3 nodes) "
+                + String.format("%.1f", leaseCallsPerSecond(t1 - t0)));
+        windows.forEach((w, n) -> assertTrue(n <= LIMIT || tally.degradedNodes.containsKey(w),
+                "window " + w + " admitted " + n + " > limit " + LIMIT));
+        assertTrue(tally.degradedNodes.isEmpty(), "no node was degraded: " + tally.degradedNodes);
+        // full windows: not the first (leases warm up) nor the last (cut short)
+        List<Long> full = new ArrayList<>(windows.subMap(t0 / 1000 + 1, true, t1 / 1000 - 1, true).values());
+        double avg = full.stream().mapToLong(Long::longValue).average().orElse(0) / LIMIT;
+        long min = full.stream().mapToLong(Long::longValue).min().orElse(0);
+        System.out.println("[ratelimit] even load: full windows " + full + ", average " + String.format("%.1f%%",
+                avg * 100) + " of the limit, lowest " + min);
+        assertTrue(full.size() >= 4, "full windows: " + full);
+        assertTrue(avg >= 0.80, "average admitted " + avg + " of the limit");
+    }
+
+    @Test
+    void aModerateEvenLoadGetsNearlyAllOfTheLimit() throws Exception {
+        grid = GridMembers.start(3);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(3);
+        long t0 = System.currentTimeMillis();
+        Thread[] threads = hammer(tally, running, 2_000_000); // each node offered at most ~500/s: ~1.5x the limit
+        Thread.sleep(6_000);
+        stopAll(threads, running);
+        long t1 = System.currentTimeMillis();
+        TreeMap<Long, Long> windows = tally.perWindow();
+        windows.forEach((w, n) -> assertTrue(n <= LIMIT || tally.degradedNodes.containsKey(w),
+                "window " + w + " admitted " + n + " > limit " + LIMIT));
+        List<Long> full = new ArrayList<>(windows.subMap(t0 / 1000 + 1, true, t1 / 1000 - 1, true).values());
+        System.out.println("[ratelimit] moderate even load: " + tally.checks.sum() * 1000 / (t1 - t0)
+                + " requests/s offered in all, admitted per full window " + full + ", lease calls/s (3 nodes) "
+                + String.format("%.1f", leaseCallsPerSecond(t1 - t0)));
+        assertTrue(full.size() >= 3, "full windows: " + full);
+    }
+
+    @Test
+    void aMemberKilledInTheMiddleKeepsTheBound() throws Exception {
+        grid = GridMembers.start(3);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(3);
+        Thread[] threads = hammer(tally, running);
+        Thread.sleep(3_000);
+        long killedAt = System.currentTimeMillis();
+        running[2].set(false); // the node dies with its member
+        threads[2].join(10_000);
+        grid.members.get(2).getLifecycleService().terminate();
+        Thread.sleep(6_000);
+        stopAll(threads, running);
+        TreeMap<Long, Long> windows = tally.perWindow();
+        System.out.println("[ratelimit] member killed at window " + killedAt / 1000 + ": admitted per window "
+                + windows + ", windows with degraded nodes " + tally.degradedNodes);
+        windows.forEach((w, n) -> {
+            long bound = LIMIT + tally.degradedNodes.getOrDefault(w, 0) * (LIMIT / 3);
+            assertTrue(n <= bound, "window " + w + " admitted " + n + " > bound " + bound);
+        });
+        // the two survivors, with the whole budget between them, still get nearly all of it once the grid settled
+        long last = windows.lastKey();
+        long settled = windows.subMap(killedAt / 1000 + 3, true, last - 1, true).values().stream()
+                .mapToLong(Long::longValue).min().orElse(0);
+        System.out.println("[ratelimit] after the kill, lowest settled window: " + settled);
+        assertTrue(settled > LIMIT / 2, "survivors admit most of the limit: " + settled);
+    }
+
+    @Test
+    void aMemberShutDownGracefullyKeepsTheExactBound() throws Exception {
+        grid = GridMembers.start(3);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(3);
+        Thread[] threads = hammer(tally, running);
+        Thread.sleep(2_500);
+        running[2].set(false);
+        threads[2].join(10_000);
+        limiters.get(2).close(); // a drained node gives its tokens back, then leaves the grid
+        grid.members.get(2).getLifecycleService().shutdown();
+        Thread.sleep(3_500);
+        stopAll(threads, running);
+        TreeMap<Long, Long> windows = tally.perWindow();
+        System.out.println("[ratelimit] member shut down: admitted per window " + windows.values()
+                + ", windows with degraded nodes " + tally.degradedNodes);
+        windows.forEach((w, n) -> assertTrue(n <= LIMIT || tally.degradedNodes.containsKey(w),
+                "window " + w + " admitted " + n + " > limit " + LIMIT));
+    }
+
+    @Test
+    void withoutTheGridEachNodeAdmitsItsShare() throws Exception {
+        grid = GridMembers.start(1);
+        limiters(3);
+        Tally tally = new Tally();
+        AtomicBoolean[] running = running(1);
+        grid.members.get(0).getLifecycleService().terminate();
+        long t0 = System.currentTimeMillis();
+        Thread[] threads = hammer(tally, running);
+        Thread.sleep(3_500);
+        stopAll(threads, running);
+        long t1 = System.currentTimeMillis();
+        TreeMap<Long, Long> windows = tally.perWindow();
+        System.out.println("[ratelimit] grid gone: admitted per window " + windows.values() + " (share "
+                + LIMIT / 3 + ")");
+        windows.forEach((w, n) -> assertTrue(n <= LIMIT / 3, "window " + w + " admitted " + n));
+        List<Long> full = new ArrayList<>(windows.subMap(t0 / 1000 + 1, true, t1 / 1000 - 1, true).values());
+        assertTrue(!full.isEmpty() && full.stream().allMatch(n -> n == LIMIT / 3), "full windows " + full);
+        assertTrue(limiters.get(0).degraded());
+        assertEquals(1.0, meters.get(0).registry().get("phalanx.ratelimit.degraded").gauge().value());
+    }
+}
