@@ -22,5 +22,7 @@ need openssl || apt_install openssl
 need curl || apt_install curl
 # the etcd ITs start their own etcd (etcd 3.4) and use etcdctl; the etcd TLS test makes certificates with openssl (installed above)
 { need etcd && need etcdctl; } || apt_install etcd-server etcd-client
+# HTTP/2 tests: h2load and nghttp (Http2ProxyIT)
+need h2load && need nghttp || apt_install nghttp2-client
 
 mvn -B -ntp verify "$@"

@@ -15,7 +15,7 @@ import java.util.Set;
 /** The {@code listeners} section of the node config (with TLS), and the check that no two binds collide. */
 final class ListenersReader {
 
-    static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls");
+    static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c");
     static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
             "hsts");
     static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
@@ -54,7 +54,12 @@ final class ListenersReader {
             HostPort bind = bind(l, "bind", null);
             boolean proxyProtocol = l.bool("proxyProtocol", false);
             TlsConfig tls = tls(l, base);
-            out.add(new ListenerConfig(name, bind, proxyProtocol, tls));
+            boolean h2c = l.bool("h2c", false);
+            if (h2c && tls != null) {
+                l.error("h2c", "h2c (HTTP/2 without TLS) is for plain listeners; a TLS listener offers h2 by ALPN"
+                        + " (tls.http2)");
+            }
+            out.add(new ListenerConfig(name, bind, proxyProtocol, tls, h2c));
         }
         return List.copyOf(out);
     }

@@ -16,8 +16,15 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     public record NodeSection(String id, Path stateDir, int workerThreads) {
     }
 
-    /** A downstream listener; {@code tls} null = plain HTTP. */
-    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
+    /**
+     * A downstream listener; {@code tls} null = plain HTTP.
+     *
+     * @param h2c plain listeners: also accept HTTP/2 with prior knowledge (told from HTTP/1.1 by its preface)
+     */
+    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c) {
+        public ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
+            this(name, bind, proxyProtocol, tls, false);
+        }
     }
 
     /**

@@ -67,6 +67,7 @@ class NodeConfigLoaderTest {
                   - name: web
                     bind: 0.0.0.0:8080
                     proxyProtocol: true
+                    h2c: true
                   - name: websecure
                     bind: "[::]:8443"
                     tls:
@@ -98,6 +99,8 @@ class NodeConfigLoaderTest {
         assertEquals(dir.resolve("state"), c.node().stateDir());
         assertEquals(new HostPort("::", 8443), c.listeners().get(1).bind());
         assertTrue(c.listeners().get(0).proxyProtocol());
+        assertTrue(c.listeners().get(0).h2c());
+        assertFalse(c.listeners().get(1).h2c());
         NodeConfig.TlsConfig tls = c.listeners().get(1).tls();
         assertEquals(List.of(new NodeConfig.CertificateConfig(dir.resolve("tls/a.crt"), dir.resolve("tls/a.key"))),
                 tls.certificates());
@@ -152,6 +155,8 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], clientAuth: require}}] | listeners[a].tls.clientCaFile | required with clientAuth require
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], protocols: [SSLv3]}}] | listeners[a].tls.protocols[0] | "SSLv3" is not a supported protocol
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], hsts: 'max-age=forever'}}] | listeners[a].tls.hsts | "max-age=forever" is not a Strict-Transport-Security value
+        listeners: [{name: a, bind: '1.1.1.1:80', h2c: true, tls: {certificates: []}}] | listeners[a].h2c | is for plain listeners
+        listeners: [{name: a, bind: '1.1.1.1:80', h2c: sure}]  | listeners[a].h2c           | expected true or false
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32
         trustedProxies: [proxy.example.com]                   | trustedProxies[0]          | is not an address block
         admin: {bind: '0.0.0.0:9901'}                         | admin.token                | required when admin.bind (0.0.0.0:9901) is not a loopback address

@@ -456,7 +456,7 @@ public final class ProxyExchange implements UpstreamListener {
                 forwarded == null ? null : forwarded.requestId(),
                 forwarded == null ? null : forwarded.clientAddress(), request.method().name(),
                 target == null ? null : target.host(), target == null ? request.uri() : target.originForm(),
-                http10 ? "HTTP/1.0" : "HTTP/1.1", status, bytesIn, bytesOut, durationNanos,
+                handler.protocol(http10), status, bytesIn, bytesOut, durationNanos,
                 route == null ? null : route.id(), pool == null ? null : pool.id(),
                 endpoint == null ? null : endpoint.address(), upstreamStatus, attempts,
                 request.headers().get(HttpHeaderNames.USER_AGENT), error);

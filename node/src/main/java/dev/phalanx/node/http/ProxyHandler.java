@@ -1,5 +1,6 @@
 package dev.phalanx.node.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -7,6 +8,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -31,7 +33,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     static final long TICK_MILLIS = 20;
     private static final long TICK_LINGER_NANOS = 1_000_000_000L;
 
+    /** Set on a downstream connection by the PROXY protocol handler: the client address it gave (trusted peers). */
+    public static final AttributeKey<InetSocketAddress> PROXIED_SOURCE = AttributeKey.valueOf("phalanx.proxiedSource");
+
     private final ProxyContext context;
+    /** On an HTTP/2 stream (one request per channel, the connection is the parent) rather than an HTTP/1 connection. */
+    private final boolean stream;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
@@ -43,7 +50,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private long lastBusyNanos;
 
     public ProxyHandler(ProxyContext context) {
+        this(context, false);
+    }
+
+    private ProxyHandler(ProxyContext context, boolean stream) {
         this.context = context;
+        this.stream = stream;
+    }
+
+    /**
+     * The handler of one HTTP/2 stream child channel: it runs the stream's one exchange. What is about the
+     * connection (keep-alive, pipelining, {@code Connection: close}, idle and drain) is left to the HTTP/2 connection;
+     * when the exchange ends before the request did (an early error response), the stream is reset.
+     */
+    public static ProxyHandler forStream(ProxyContext context) {
+        return new ProxyHandler(context, true);
+    }
+
+    /** The protocol for the access log. */
+    String protocol(boolean http10) {
+        return stream ? "HTTP/2.0" : http10 ? "HTTP/1.0" : "HTTP/1.1";
     }
 
     /** The client address a PROXY protocol header gave (trusted peers only), or null. */
@@ -86,6 +112,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void startExchange(HttpRequest request) {
         if (hop == null) {
             // once per connection, after a PROXY protocol header (which comes before the first request)
+            if (proxiedSource == null) {
+                Channel connection = stream ? ctx.channel().parent() : ctx.channel();
+                proxiedSource = connection.attr(PROXIED_SOURCE).get();
+            }
             hop = ForwardingHeaders.Hop.of(peerAddress(), proxiedSource, context.trustedProxies(), context.tls());
         }
         current = new ProxyExchange(context, this, ctx, request, hop);
@@ -176,6 +206,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        if (stream) {
+            // one exchange per stream: the stream closes by itself once both sides ended it; an exchange that ended
+            // before its request did (an early error response) resets it so that the client stops sending
+            closed = true;
+            stopTicking();
+            if (ex.wantsRequestContent()) {
+                // RFC 9113 §8.1: a complete response, then RST_STREAM NO_ERROR asks the client to stop sending
+                Http2StreamAdapter adapter = ctx.pipeline().get(Http2StreamAdapter.class);
+                if (adapter != null) {
+                    adapter.resetAfterResponse();
+                } else {
+                    ctx.close();
+                }
+            }
+            return;
+        }
         if (!keepAlive || context.drain().isDraining()) {
             closed = true;
             releaseQueued();

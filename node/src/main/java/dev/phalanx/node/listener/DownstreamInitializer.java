@@ -3,17 +3,22 @@ package dev.phalanx.node.listener;
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.node.http.HstsHandler;
+import dev.phalanx.node.http.Http2Codecs;
+import dev.phalanx.node.http.Http2ConnectionControl;
 import dev.phalanx.node.http.HttpCodecs;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.http.RequestValidator;
 import dev.phalanx.node.tls.ListenerTls;
 import dev.phalanx.node.tls.TlsHandshakeHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +34,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionTracker tracker;
     private final ListenerTls tls;
     private final HstsHandler hsts;
+    private final Http2StreamInitializer streamInitializer;
 
     /** @param tls the listener's TLS contexts, or null for a plain HTTP listener */
     DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker,
@@ -39,6 +45,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.hsts = listener.tls() != null && listener.tls().hsts() != null ? new HstsHandler(listener.tls().hsts())
                 : null;
+        this.streamInitializer = new Http2StreamInitializer(context, hsts);
     }
 
     @Override
@@ -49,6 +56,21 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         addProxyProtocolHandlers(p, ch.remoteAddress(), proxyHandler);
         if (tls != null) {
             addTlsHandlers(p, proxyHandler); // the HTTP handlers follow once the handshake picked the protocol
+            return;
+        }
+        if (listener.h2c()) {
+            p.addLast(PipelineNames.H2C_DETECT, new CleartextPrefaceDetector(new CleartextPrefaceDetector.Choice() {
+                @Override
+                public void http2(ChannelHandlerContext ctx) {
+                    addHttp2Handlers(ctx.pipeline());
+                }
+
+                @Override
+                public void http1(ChannelHandlerContext ctx) {
+                    addHttpHandlers(ctx.pipeline());
+                    ctx.pipeline().addLast(PipelineNames.PROXY, proxyHandler);
+                }
+            }));
             return;
         }
         addHttpHandlers(p);
@@ -66,7 +88,6 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                 !"none".equals(listener.tls().clientAuth()), (ctx, protocol) -> {
             ChannelPipeline cp = ctx.pipeline();
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                // HTTP/2 over TLS: not advertised in ALPN yet (ListenerTls.ALPN); the HTTP/2 work plugs in here
                 addHttp2Handlers(cp);
                 return;
             }
@@ -75,9 +96,18 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         }));
     }
 
-    /** Placeholder until HTTP/2 lands: h2 is never advertised, so a client cannot get here; close if one does. */
-    private void addHttp2Handlers(ChannelPipeline p) {
-        p.channel().close();
+    /**
+     * The HTTP/2 handlers, added at the end of the pipeline: for h2c with prior knowledge (after
+     * {@link PipelineNames#H2C_DETECT}) and for TLS listeners whose ALPN chose {@code h2}. Each stream gets its
+     * own child channel on the connection's event loop (so its upstream connection is on that loop too).
+     */
+    void addHttp2Handlers(ChannelPipeline p) {
+        // many streams' responses end in the same event-loop turn (each upstream read flushes its stream): one
+        // socket write for them instead of one each
+        p.addLast(PipelineNames.HTTP2_FLUSH, new FlushConsolidationHandler(256, true));
+        p.addLast(PipelineNames.HTTP2_CODEC, Http2Codecs.frameCodec(context.limits()));
+        p.addLast(PipelineNames.HTTP2_MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
+        p.addLast(PipelineNames.HTTP2_CONNECTION, new Http2ConnectionControl(context.meters()));
     }
 
     private void addConnectionHandlers(ChannelPipeline p) {

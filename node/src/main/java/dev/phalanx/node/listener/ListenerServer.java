@@ -1,6 +1,7 @@
 package dev.phalanx.node.listener;
 
 import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.http.Http2ConnectionControl;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.tls.ListenerTls;
@@ -68,12 +69,19 @@ public final class ListenerServer {
         }
     }
 
-    /** Closes every connection with no request in progress; busy ones close after their current response. */
+    /**
+     * Closes every connection with no request in progress; busy ones close after their current response. HTTP/2
+     * connections get GOAWAY and close when their open streams ended.
+     */
     public void closeIdleConnections() {
         for (Channel ch : tracker.channels()) {
             ProxyHandler h = ch.pipeline().get(ProxyHandler.class);
             if (h != null) {
                 ch.eventLoop().execute(h::closeIfIdle);
+            }
+            Http2ConnectionControl h2 = ch.pipeline().get(Http2ConnectionControl.class);
+            if (h2 != null) {
+                ch.eventLoop().execute(h2::drain); // GOAWAY; its open streams finish
             }
             // tunnels (WebSocket) are left to end by themselves until the drain timeout
         }

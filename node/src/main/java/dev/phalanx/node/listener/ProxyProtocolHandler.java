@@ -27,8 +27,11 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HAProxyMessage m) {
             try {
                 if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
-                    proxyHandler.proxiedSource(new InetSocketAddress(InetAddress.getByName(m.sourceAddress()),
-                            m.sourcePort()));
+                    InetSocketAddress source = new InetSocketAddress(InetAddress.getByName(m.sourceAddress()),
+                            m.sourcePort());
+                    proxyHandler.proxiedSource(source);
+                    // for HTTP/2 streams, whose proxy handlers read it from their connection
+                    ctx.channel().attr(ProxyHandler.PROXIED_SOURCE).set(source);
                 }
             } catch (UnknownHostException e) {
                 ctx.close(); // a literal address that does not parse: the decoder should not let it through

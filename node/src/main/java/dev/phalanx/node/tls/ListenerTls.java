@@ -34,8 +34,9 @@ import java.util.logging.Logger;
  */
 public final class ListenerTls implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ListenerTls.class.getName());
-    /** ALPN: http/1.1 only for now; h2 is added when the listener's HTTP/2 support lands (see DownstreamInitializer). */
-    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    /** ALPN with {@code tls.http2: true}: h2 preferred, http/1.1 for the others (clients without ALPN get HTTP/1.1). */
+    static final List<String> ALPN_H2 = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    static final List<String> ALPN_HTTP1 = List.of(ApplicationProtocolNames.HTTP_1_1);
 
     private final String listener;
     private final NodeConfig.TlsConfig config;
@@ -119,7 +120,8 @@ public final class ListenerTls implements AutoCloseable {
                     .sessionTimeout(sessionTimeoutSeconds)
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN));
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            config.http2() ? ALPN_H2 : ALPN_HTTP1));
             switch (config.clientAuth()) {
                 case "require" -> b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
                 case "optional" -> b.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa);

@@ -31,7 +31,8 @@ public final class NodeHarness implements AutoCloseable {
         return start(routesYaml, null, listenerYaml);
     }
 
-    private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
+    /** A node with more top-level config keys and its one listener (named {@code web}) as a YAML flow map. */
+    public static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
         return start(routesYaml, extraNodeYaml, listenerYaml, null);
     }
 

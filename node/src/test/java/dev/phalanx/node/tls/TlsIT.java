@@ -204,8 +204,9 @@ class TlsIT {
     void hstsAndForwardedProtoOverCurl() throws Exception {
         node = tlsNode(null, "hsts: \"max-age=31536000; includeSubDomains\"", null, cert("a"));
         int before = backend.requests().size();
-        String out = pki.run("curl", "-sS", "-D", "-", "-o", "/dev/null", "--cacert", pki.crt("ca").toString(),
-                "--resolve", "a.test:" + node.port() + ":127.0.0.1", "https://a.test:" + node.port() + "/x");
+        String out = pki.run("curl", "-sS", "--http1.1", "-D", "-", "-o", "/dev/null", "--cacert",
+                pki.crt("ca").toString(), "--resolve", "a.test:" + node.port() + ":127.0.0.1",
+                "https://a.test:" + node.port() + "/x");
         assertTrue(out.startsWith("HTTP/1.1 200"), out);
         assertTrue(out.toLowerCase().contains("strict-transport-security: max-age=31536000; includesubdomains"), out);
         assertEquals(before + 1, backend.requests().size());
@@ -216,6 +217,40 @@ class TlsIT {
                 pki.crt("ca").toString(), "--resolve", "a.test:" + node.port() + ":127.0.0.1",
                 "https://a.test:" + node.port() + "/");
         assertTrue(notFound.toLowerCase().contains("strict-transport-security"), notFound);
+    }
+
+    @Test
+    void http2IsNegotiatedByAlpnWithTheSameHeaderRules() throws Exception {
+        node = tlsNode(null, "hsts: \"max-age=600\"", null, cert("a"));
+        String resolve = "a.test:" + node.port() + ":127.0.0.1";
+        String url = "https://a.test:" + node.port() + "/h2";
+        int before = backend.requests().size();
+        String h2 = pki.run("curl", "-sS", "--http2", "-D", "-", "-o", "/dev/null", "--cacert",
+                pki.crt("ca").toString(), "--resolve", resolve, url);
+        assertTrue(h2.startsWith("HTTP/2 200"), h2);
+        assertTrue(h2.contains("strict-transport-security: max-age=600"), h2);
+        HttpRequest seen = backend.requests().get(before);
+        assertEquals("https", seen.headers().get("x-forwarded-proto"));
+        assertEquals("a.test:" + node.port(), seen.headers().get("host"));
+        // a client that offers only http/1.1 gets it
+        String h1 = pki.run("curl", "-sS", "--http1.1", "-D", "-", "-o", "/dev/null", "--cacert",
+                pki.crt("ca").toString(), "--resolve", resolve, url);
+        assertTrue(h1.startsWith("HTTP/1.1 200"), h1);
+        // thousands of multiplexed requests over TLS
+        dev.phalanx.node.testsupport.Tools.Result load = dev.phalanx.node.testsupport.Tools.run(120, "h2load",
+                "-n", "3000", "-c", "3", "-m", "32", "-t", "1", "https://127.0.0.1:" + node.port() + "/load");
+        assertEquals(0, load.exitCode(), load.stdout() + load.stderr());
+        assertTrue(load.stdout().contains("Application protocol: h2"), load.stdout());
+        assertTrue(load.stdout().contains("status codes: 3000 2xx"), load.stdout());
+    }
+
+    @Test
+    void http2OffKeepsTheListenerOnHttp1() throws Exception {
+        node = tlsNode(null, "http2: false", null, cert("a"));
+        String out = pki.run("curl", "-sS", "--http2", "-D", "-", "-o", "/dev/null", "--cacert",
+                pki.crt("ca").toString(), "--resolve", "a.test:" + node.port() + ":127.0.0.1",
+                "https://a.test:" + node.port() + "/x");
+        assertTrue(out.startsWith("HTTP/1.1 200"), out);
     }
 
     @Test
