@@ -22,9 +22,11 @@ import java.util.logging.Logger;
  * The request-path limiter of a node. {@link #check} runs on the event loop: it spends a token this node holds for
  * the request's key and window, never waits and never calls the network. Leases come from the {@link QuotaService}
  * off the event loop (on this limiter's thread), asked for at a low-water mark so they normally arrive before the
- * held tokens run out; a request that finds no token while a lease is still on its way is rejected, so the node
- * never admits a token it was not granted. A {@code local} quota service is asked inline instead: it completes at
- * once without a lock.
+ * held tokens run out. A request that finds no token while a lease is still on its way gets a refusal that
+ * {@link Verdict#mayWait may wait}: its owner can {@link #park} it until the lease answers (at most
+ * {@link #WAIT_MILLIS} ms, at most {@link #MAX_WAITING_PER_KEY} requests per key and {@link #MAX_WAITING} in all),
+ * and it is admitted only with a token handed over from that lease, so the node never admits a token it was not
+ * granted. A {@code local} quota service is asked inline instead: it completes at once without a lock.
  *
  * <p>Every {@link #TICK_MILLIS} ms the limiter's thread gives back the tokens of windows that are over, forgets keys
  * idle for a whole window, and prefetches the next window's lease for keys busy in this one (so a steady client
@@ -37,6 +39,12 @@ public final class RateLimiter implements AutoCloseable {
     public static final int DEFAULT_MAX_KEYS = 10_000;
     private static final int MAX_PENDING_CALLS = 10_000;
     private static final long IDLE_ROUTE_MILLIS = 60_000;
+    /** How long a request without a token may wait for its key's lease before it is refused. */
+    public static final long WAIT_MILLIS = 100;
+    /** Requests of one key that may wait on one node at once (and never more than the key's limit); more are refused. */
+    public static final int MAX_WAITING_PER_KEY = 100;
+    /** Requests that may wait on one node at once, all keys. */
+    public static final int MAX_WAITING = 10_000;
 
     private final QuotaService quota;
     private final boolean inline;
@@ -46,6 +54,7 @@ public final class RateLimiter implements AutoCloseable {
     private final int maxKeys;
     private final Map<String, RouteLimits> routes = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
     private final Counter leaseCalls;
 
     /** The node's limiter, with its own daemon thread for lease calls and window ends. */
@@ -109,7 +118,133 @@ public final class RateLimiter implements AutoCloseable {
         long resetMillis = (b.window + 1) * r.windowMillis - now;
         int reset = RateLimitHeaders.ceilSeconds(resetMillis);
         int remaining = b.held() + (inline && !b.exhausted() ? (int) Math.max(0, r.limit - b.granted()) : 0);
+        if (!ok && !inline && b.leasing() && !b.exhausted()) {
+            return new Verdict(b.window, false, r.policyName, r.policy, remaining, reset, 1, new WaitSpot(r, k, b));
+        }
         return new Verdict(b.window, ok, r.policyName, r.policy, remaining, reset, b.exhausted() ? reset : 1);
+    }
+
+    /** The key and window a {@link Verdict#mayWait waiting} refusal is about. */
+    record WaitSpot(RouteLimits route, KeyQuota key, Bucket bucket) {
+    }
+
+    /**
+     * Parks a request whose verdict {@link Verdict#mayWait may wait} until its key's lease answers: the owner's
+     * {@link Parking#decided} then gets an admitting verdict (a token of that lease was spent for it) or a refusal
+     * (budget spent, lease failed, window over, or {@link #WAIT_MILLIS} ms gone). Requests of one key are served in
+     * the order they parked and share the one lease call. Event-loop safe: no lock, no wait.
+     *
+     * @return the wait (cancel it when the request goes away), or null when too many requests wait already: refuse
+     *         the request with its verdict
+     */
+    public Parked park(Verdict verdict, Parking owner) {
+        WaitSpot s = verdict.waitSpot;
+        if (s == null) {
+            throw new IllegalArgumentException("verdict: this refusal cannot wait");
+        }
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            return null;
+        }
+        Parked p = new Parked(this, owner, s.route(), s.key(), s.bucket());
+        if (!s.bucket().parked(true).tryAdd(p, (int) Math.min(MAX_WAITING_PER_KEY, s.route().limit))) {
+            waiting.decrementAndGet();
+            return null;
+        }
+        owner.schedule(() -> expire(p), WAIT_MILLIS);
+        serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
+        return p;
+    }
+
+    /** Hands held tokens to waiting requests in order; asks for the next lease or refuses them when none come. */
+    private void serve(RouteLimits r, KeyQuota k, Bucket b) {
+        ParkQueue q = b.parked(false);
+        if (q == null) {
+            return;
+        }
+        Parked p;
+        while ((p = q.peek()) != null) {
+            if (!p.waiting()) {
+                q.remove(p);
+                continue;
+            }
+            if (!b.tryTake()) {
+                break;
+            }
+            if (p.claim()) {
+                end(p);
+                decide(p, true);
+            } else {
+                b.putBack(); // it ended meanwhile (timed out, cancelled): the token stays for the next one
+                q.remove(p);
+                if (b.closed()) {
+                    retire(r, k, b);
+                }
+            }
+        }
+        if (q.isEmpty()) {
+            return;
+        }
+        if (!b.exhausted() && !b.leasing()) {
+            askLease(r, k, b);
+        }
+        if (b.exhausted() || !b.leasing()) {
+            refuseWaiting(b); // the budget is spent, or no lease could be asked for (window over, overloaded)
+        }
+    }
+
+    private void refuseWaiting(Bucket b) {
+        ParkQueue q = b.parked(false);
+        if (q == null) {
+            return;
+        }
+        Parked p;
+        while ((p = q.peek()) != null) {
+            if (p.claim()) {
+                end(p);
+                decide(p, false);
+            } else {
+                q.remove(p);
+            }
+        }
+    }
+
+    /** The wait's bound, on the owner's thread. */
+    private void expire(Parked p) {
+        if (p.claim()) {
+            end(p);
+            p.owner.decided(verdictFor(p, false));
+        }
+    }
+
+    void cancel(Parked p) {
+        if (p.claim()) {
+            end(p);
+        }
+    }
+
+    private void end(Parked p) {
+        ParkQueue q = p.bucket.parked(false);
+        q.remove(p);
+        q.ended();
+        waiting.decrementAndGet();
+    }
+
+    private void decide(Parked p, boolean admitted) {
+        Verdict v = verdictFor(p, admitted);
+        p.owner.execute(() -> p.owner.decided(v));
+    }
+
+    private Verdict verdictFor(Parked p, boolean admitted) {
+        Bucket b = p.bucket;
+        RouteLimits r = p.route;
+        int reset = RateLimitHeaders.ceilSeconds((b.window + 1) * r.windowMillis - clock.getAsLong());
+        return new Verdict(b.window, admitted, r.policyName, r.policy, b.held(), reset, b.exhausted() ? reset : 1);
+    }
+
+    /** Requests waiting for a lease on this node, all keys. */
+    int waitingRequests() {
+        return waiting.get();
     }
 
     private RouteLimits replaceRoute(String routeId, RateLimitSpec spec, long now) {
@@ -156,6 +291,7 @@ public final class RateLimiter implements AutoCloseable {
     private void lease(RouteLimits r, KeyQuota k, Bucket b, int wanted) {
         if (b.closed()) {
             b.leaseFailed(); // the window ended while the call waited its turn
+            refuseWaiting(b);
             return;
         }
         leaseCalls.increment();
@@ -163,22 +299,26 @@ public final class RateLimiter implements AutoCloseable {
             quota.lease(k.quotaKey, b.window, r.windowMillis, r.limit, wanted).whenComplete((granted, err) -> {
                 if (err != null) {
                     b.leaseFailed();
+                    refuseWaiting(b);
                     return;
                 }
                 int back = b.leased(granted, wanted);
                 if (back > 0) {
                     giveBack(k.quotaKey, b.window, r.windowMillis, back);
                 }
+                serve(r, k, b);
             });
         } catch (RuntimeException e) {
             LOG.warning("rate-limit lease for " + r.routeId + " failed: " + e);
             b.leaseFailed();
+            refuseWaiting(b);
         }
     }
 
     /** A bucket whose window is over: its unspent tokens go back (drain hands them out once). */
     private void retire(RouteLimits r, KeyQuota k, Bucket b) {
         int unused = b.drain();
+        refuseWaiting(b);
         if (unused > 0) {
             giveBack(k.quotaKey, b.window, r.windowMillis, unused);
         }

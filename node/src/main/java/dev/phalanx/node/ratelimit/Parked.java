@@ -1,0 +1,38 @@
+package dev.phalanx.node.ratelimit;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request waiting for its key's lease. It ends exactly once, by whoever claims it first: a token handed over, a
+ * refusal (budget spent, lease failed), the wait's bound, or {@link #cancel} when the client went away.
+ */
+public final class Parked {
+    final Parking owner;
+    final RouteLimits route;
+    final KeyQuota key;
+    final Bucket bucket;
+    private final RateLimiter limiter;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    Parked(RateLimiter limiter, Parking owner, RouteLimits route, KeyQuota key, Bucket bucket) {
+        this.limiter = limiter;
+        this.owner = owner;
+        this.route = route;
+        this.key = key;
+        this.bucket = bucket;
+    }
+
+    boolean waiting() {
+        return !done.get();
+    }
+
+    /** Takes the right to end this wait; true once. */
+    boolean claim() {
+        return !done.get() && done.compareAndSet(false, true);
+    }
+
+    /** The request is gone (client closed, exchange ended): forget it; no decision is delivered after this. */
+    public void cancel() {
+        limiter.cancel(this);
+    }
+}
