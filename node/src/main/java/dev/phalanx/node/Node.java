@@ -50,7 +50,7 @@ public final class Node implements AutoCloseable {
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
-    private final QuotaService quota = QuotaServices.local(); // the grid's QuotaService when a grid is configured
+    private final QuotaService quota; // the grid's QuotaService when a grid is configured
     private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
@@ -60,7 +60,13 @@ public final class Node implements AutoCloseable {
     private volatile ConfigSnapshot applied;
 
     public Node(NodeConfig config) {
+        this(config, QuotaServices.local());
+    }
+
+    /** A node whose rate limits take their budgets from {@code quota} (closed with the node). */
+    public Node(NodeConfig config, QuotaService quota) {
         this.config = config;
+        this.quota = quota;
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),

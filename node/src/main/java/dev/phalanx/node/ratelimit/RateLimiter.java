@@ -23,8 +23,8 @@ import java.util.logging.Logger;
  * the request's key and window, never waits and never calls the network. Leases come from the {@link QuotaService}
  * off the event loop (on this limiter's thread), asked for at a low-water mark so they normally arrive before the
  * held tokens run out. A request that finds no token while a lease is still on its way gets a refusal that
- * {@link Verdict#mayWait may wait}: its owner can {@link #park} it until the lease answers (at most
- * {@link #WAIT_MILLIS} ms, at most {@link #MAX_WAITING_PER_KEY} requests per key and {@link #MAX_WAITING} in all),
+ * {@link Verdict#mayWait may wait}: its owner can {@link #park} it until the lease answers (at most the route's
+ * {@code maxWait}, 100 ms unless set; at most {@link #MAX_WAITING_PER_KEY} requests per key and {@link #MAX_WAITING} in all),
  * and it is admitted only with a token handed over from that lease, so the node never admits a token it was not
  * granted. A {@code local} quota service is asked inline instead: it completes at once without a lock.
  *
@@ -39,8 +39,6 @@ public final class RateLimiter implements AutoCloseable {
     public static final int DEFAULT_MAX_KEYS = 10_000;
     private static final int MAX_PENDING_CALLS = 10_000;
     private static final long IDLE_ROUTE_MILLIS = 60_000;
-    /** How long a request without a token may wait for its key's lease before it is refused. */
-    public static final long WAIT_MILLIS = 100;
     /** Requests of one key that may wait on one node at once (and never more than the key's limit); more are refused. */
     public static final int MAX_WAITING_PER_KEY = 100;
     /** Requests that may wait on one node at once, all keys. */
@@ -118,7 +116,7 @@ public final class RateLimiter implements AutoCloseable {
         long resetMillis = (b.window + 1) * r.windowMillis - now;
         int reset = RateLimitHeaders.ceilSeconds(resetMillis);
         int remaining = b.held() + (inline && !b.exhausted() ? (int) Math.max(0, r.limit - b.granted()) : 0);
-        if (!ok && !inline && b.leasing() && !b.exhausted()) {
+        if (!ok && !inline && r.maxWaitMillis > 0 && b.leasing() && !b.exhausted()) {
             return new Verdict(b.window, false, r.policyName, r.policy, remaining, reset, 1, new WaitSpot(r, k, b));
         }
         return new Verdict(b.window, ok, r.policyName, r.policy, remaining, reset, b.exhausted() ? reset : 1);
@@ -131,7 +129,7 @@ public final class RateLimiter implements AutoCloseable {
     /**
      * Parks a request whose verdict {@link Verdict#mayWait may wait} until its key's lease answers: the owner's
      * {@link Parking#decided} then gets an admitting verdict (a token of that lease was spent for it) or a refusal
-     * (budget spent, lease failed, window over, or {@link #WAIT_MILLIS} ms gone). Requests of one key are served in
+     * (budget spent, lease failed, window over, or the route's {@code maxWait} gone). Requests of one key are served in
      * the order they parked and share the one lease call. Event-loop safe: no lock, no wait.
      *
      * @return the wait (cancel it when the request goes away), or null when too many requests wait already: refuse
@@ -151,7 +149,7 @@ public final class RateLimiter implements AutoCloseable {
             waiting.decrementAndGet();
             return null;
         }
-        owner.schedule(() -> expire(p), WAIT_MILLIS);
+        owner.schedule(() -> expire(p), s.route().maxWaitMillis);
         serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
         return p;
     }

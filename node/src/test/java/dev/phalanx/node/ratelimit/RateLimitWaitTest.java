@@ -115,7 +115,7 @@ class RateLimitWaitTest {
         Owner o = new Owner(name);
         o.parked = l.park(v, o);
         assertNotNull(o.parked, name);
-        assertEquals(List.of(RateLimiter.WAIT_MILLIS), o.delays, "the wait's bound is scheduled on the owner");
+        assertEquals(List.of(100L), o.delays, "the wait's bound is scheduled on the owner");
         return o;
     }
 
@@ -187,7 +187,7 @@ class RateLimitWaitTest {
         RateLimiter l = grid();
         RateLimitSpec s = spec("route", 100);
         Owner slow = parked(l, s, "slow", null);
-        slow.timeout(); // WAIT_MILLIS passed, the lease has not answered
+        slow.timeout(); // maxWait (100 ms by default) passed, the lease has not answered
         assertNotNull(slow.verdict);
         assertFalse(slow.verdict.admitted());
         assertEquals(1, slow.verdict.retryAfterSeconds(), "the budget is not spent: come back soon");
@@ -256,6 +256,20 @@ class RateLimitWaitTest {
         answerLeases();
         assertEquals(0, held.leases.get(), "the queued lease of the ended window was not asked for");
         assertTrue(l.check("api", s, null, none).mayWait(), "the new window waits for its own lease");
+    }
+
+    @Test
+    void theRouteSetsTheWaitAndZeroRefusesAtOnce() {
+        RateLimiter l = grid();
+        Verdict v = l.check("slow", new RateLimitSpec("route", 100, Duration.ofSeconds(1), Duration.ofMillis(250)),
+                null, none);
+        Owner o = new Owner("o");
+        l.park(v, o);
+        assertEquals(List.of(250L), o.delays);
+        Verdict noWait = l.check("strict", new RateLimitSpec("route", 100, Duration.ofSeconds(1), Duration.ZERO),
+                null, none);
+        assertFalse(noWait.admitted());
+        assertFalse(noWait.mayWait(), "maxWait 0s: refused at once, as without waiting");
     }
 
     @Test

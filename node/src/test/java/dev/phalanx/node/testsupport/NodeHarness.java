@@ -31,7 +31,17 @@ public final class NodeHarness implements AutoCloseable {
         return start(routesYaml, null, listenerYaml);
     }
 
+    /** A node whose rate limits use {@code quota} (e.g. a grid quota of a test member); closed with the node. */
+    public static NodeHarness startWithQuota(String routesYaml, dev.phalanx.cluster.state.QuotaService quota) {
+        return start(routesYaml, null, "{ name: web, bind: \"127.0.0.1:0\" }", quota);
+    }
+
     private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
+        return start(routesYaml, extraNodeYaml, listenerYaml, null);
+    }
+
+    private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
+                                     dev.phalanx.cluster.state.QuotaService quota) {
         try {
             Path dir = Files.createTempDirectory("phalanx-it");
             Path routes = dir.resolve("routes.yaml");
@@ -45,7 +55,8 @@ public final class NodeHarness implements AutoCloseable {
                     config: { file: "%s" }
                     accessLog: off
                     """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
-            Node node = new Node(NodeConfigLoader.load(cfg));
+            Node node = quota == null ? new Node(NodeConfigLoader.load(cfg))
+                    : new Node(NodeConfigLoader.load(cfg), quota);
             node.start();
             return new NodeHarness(dir, node);
         } catch (IOException e) {
