@@ -54,6 +54,11 @@ public final class RateLimiter implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Counter leaseCalls;
+    private final Counter waitsAdmitted;
+    private final Counter waitsRefused;
+    private final Counter waitsTimedOut;
+    private final Counter waitsCancelled;
+    private final Counter waitsFull;
 
     /** The node's limiter, with its own daemon thread for lease calls and window ends. */
     public RateLimiter(QuotaService quota, Meters meters) {
@@ -83,6 +88,19 @@ public final class RateLimiter implements AutoCloseable {
         }
         this.leaseCalls = meters.rateLimitLeases();
         meters.rateLimiter(this, l -> l.quota.degraded() ? 1 : 0, RateLimiter::trackedKeys);
+        meters.gauge("phalanx.ratelimit.waiting", "requests waiting for a rate-limit lease on this node", this,
+                RateLimiter::waitingRequests);
+        this.waitsAdmitted = waits(meters, "admitted");
+        this.waitsRefused = waits(meters, "refused");
+        this.waitsTimedOut = waits(meters, "timeout");
+        this.waitsCancelled = waits(meters, "cancelled");
+        this.waitsFull = waits(meters, "full");
+    }
+
+    /** {@code phalanx_ratelimit_waits_total{outcome}}: how the waits for a lease ended. */
+    private static Counter waits(Meters meters, String outcome) {
+        return Counter.builder("phalanx.ratelimit.waits").description("waits for a rate-limit lease, by outcome")
+                .tag("outcome", outcome).register(meters.registry());
     }
 
     /**
@@ -142,11 +160,13 @@ public final class RateLimiter implements AutoCloseable {
         }
         if (waiting.incrementAndGet() > MAX_WAITING) {
             waiting.decrementAndGet();
+            waitsFull.increment();
             return null;
         }
         Parked p = new Parked(this, owner, s.route(), s.key(), s.bucket());
         if (!s.bucket().parked(true).tryAdd(p, (int) Math.min(MAX_WAITING_PER_KEY, s.route().limit))) {
             waiting.decrementAndGet();
+            waitsFull.increment();
             return null;
         }
         owner.schedule(() -> expire(p), s.route().maxWaitMillis);
@@ -211,6 +231,7 @@ public final class RateLimiter implements AutoCloseable {
     private void expire(Parked p) {
         if (p.claim()) {
             end(p);
+            waitsTimedOut.increment();
             p.owner.decided(verdictFor(p, false));
         }
     }
@@ -218,6 +239,7 @@ public final class RateLimiter implements AutoCloseable {
     void cancel(Parked p) {
         if (p.claim()) {
             end(p);
+            waitsCancelled.increment();
         }
     }
 
@@ -229,6 +251,7 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private void decide(Parked p, boolean admitted) {
+        (admitted ? waitsAdmitted : waitsRefused).increment();
         Verdict v = verdictFor(p, admitted);
         p.owner.execute(() -> p.owner.decided(v));
     }

@@ -103,6 +103,11 @@ class RateLimitWaitIT {
                 quota);
     }
 
+    private String metrics() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + node.adminAddress().getPort() + "/metrics")).build(), BodyHandlers.ofString()).body();
+    }
+
     private void awaitLeaseAsked() throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (quota.asked() == 0 && System.nanoTime() < deadline) {
@@ -170,6 +175,7 @@ class RateLimitWaitIT {
         assertTrue(r.toLowerCase().contains("retry-after: 1\r\n"), "the budget is not spent: " + r);
         assertTrue(waited >= 190, "answered after the wait, not before: " + waited + " ms");
         assertEquals(0, backend.requestCount());
+        assertTrue(metrics().contains("phalanx_ratelimit_waits_total{outcome=\"timeout\"} 1.0"));
         quota.answer(); // the late lease: its tokens stay for the next request
         HttpClient c = HttpClient.newHttpClient();
         assertEquals(200, c.send(HttpRequest.newBuilder(URI.create(node.url("/y"))).build(), BodyHandlers.ofString())
@@ -196,9 +202,9 @@ class RateLimitWaitIT {
         String h = c.send(HttpRequest.newBuilder(URI.create(node.url("/y"))).build(), BodyHandlers.ofString())
                 .headers().firstValue("ratelimit").orElse("");
         assertTrue(h.startsWith("\"all\";r=1;"), "both lease tokens were still there for the next request: " + h);
-        String m = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort()
-                + "/metrics")).build(), BodyHandlers.ofString()).body();
+        String m = metrics();
         assertTrue(m.contains("phalanx_requests_total{code=\"499\",route=\"all\"} 1.0"), m);
+        assertTrue(m.contains("phalanx_ratelimit_waits_total{outcome=\"cancelled\"} 1.0"), m);
     }
 
     @Test
@@ -211,13 +217,13 @@ class RateLimitWaitIT {
                 waiting.add(pool.submit(() -> RawHttp.exchange(node.port(), "GET /w HTTP/1.1\r\nHost: a\r\n"
                         + "Connection: close\r\n\r\n", 8000)));
             }
-            awaitLeaseAsked();
             long deadline = System.nanoTime() + 5_000_000_000L;
-            String third;
-            do { // until both are parked: the third is refused at once, without waiting
-                third = RawHttp.exchange(node.port(), "GET /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-                        8000);
-            } while (third.startsWith("HTTP/1.1 200 ") && System.nanoTime() < deadline);
+            while (!metrics().contains("phalanx_ratelimit_waiting 2.0") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(metrics().contains("phalanx_ratelimit_waiting 2.0"), "two requests wait");
+            String third = RawHttp.exchange(node.port(), "GET /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                    8000);
             assertTrue(third.startsWith("HTTP/1.1 429 "), third);
             quota.answer(); // 1 token (2% of 2, at least 1); the second waiter's lease is asked next
             Thread.sleep(200);
@@ -225,6 +231,10 @@ class RateLimitWaitIT {
             for (Future<String> f : waiting) {
                 assertTrue(f.get().startsWith("HTTP/1.1 200 "), f.get());
             }
+            String m = metrics();
+            assertTrue(m.contains("phalanx_ratelimit_waits_total{outcome=\"full\"} 1.0"), m);
+            assertTrue(m.contains("phalanx_ratelimit_waits_total{outcome=\"admitted\"} 2.0"), m);
+            assertTrue(m.contains("phalanx_ratelimit_waiting 0.0"), m);
         } finally {
             pool.shutdownNow();
         }
