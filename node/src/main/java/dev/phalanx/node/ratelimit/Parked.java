@@ -11,11 +11,11 @@ public final class Parked {
     final RouteLimits route;
     final KeyQuota key;
     final Bucket bucket;
-    private final RateLimiter limiter;
+    private final LeaseWaits waits;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Parked(RateLimiter limiter, Parking owner, RouteLimits route, KeyQuota key, Bucket bucket) {
-        this.limiter = limiter;
+    Parked(LeaseWaits waits, Parking owner, RouteLimits route, KeyQuota key, Bucket bucket) {
+        this.waits = waits;
         this.owner = owner;
         this.route = route;
         this.key = key;
@@ -33,6 +33,6 @@ public final class Parked {
 
     /** The request is gone (client closed, exchange ended): forget it; no decision is delivered after this. */
     public void cancel() {
-        limiter.cancel(this);
+        waits.cancel(this);
     }
 }

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * off the event loop (on this limiter's thread), asked for at a low-water mark so they normally arrive before the
  * held tokens run out. A request that finds no token while a lease is still on its way gets a refusal that
  * {@link Verdict#mayWait may wait}: its owner can {@link #park} it until the lease answers (at most the route's
- * {@code maxWait}, 100 ms unless set; at most {@link #MAX_WAITING_PER_KEY} requests per key and {@link #MAX_WAITING} in all),
+ * {@code maxWait}, 100 ms unless set; at most {@link LeaseWaits#MAX_WAITING_PER_KEY} requests per key and {@link LeaseWaits#MAX_WAITING} in all),
  * and it is admitted only with a token handed over from that lease, so the node never admits a token it was not
  * granted. A {@code local} quota service is asked inline instead: it completes at once without a lock.
  *
@@ -40,9 +40,6 @@ public final class RateLimiter implements AutoCloseable {
     private static final int MAX_PENDING_CALLS = 10_000;
     private static final long IDLE_ROUTE_MILLIS = 60_000;
     /** Requests of one key that may wait on one node at once (and never more than the key's limit); more are refused. */
-    public static final int MAX_WAITING_PER_KEY = 100;
-    /** Requests that may wait on one node at once, all keys. */
-    public static final int MAX_WAITING = 10_000;
 
     private final QuotaService quota;
     private final boolean inline;
@@ -52,13 +49,8 @@ public final class RateLimiter implements AutoCloseable {
     private final int maxKeys;
     private final Map<String, RouteLimits> routes = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicInteger waiting = new AtomicInteger();
     private final Counter leaseCalls;
-    private final Counter waitsAdmitted;
-    private final Counter waitsRefused;
-    private final Counter waitsTimedOut;
-    private final Counter waitsCancelled;
-    private final Counter waitsFull;
+    private final LeaseWaits waits;
 
     /** The node's limiter, with its own daemon thread for lease calls and window ends. */
     public RateLimiter(QuotaService quota, Meters meters) {
@@ -88,19 +80,7 @@ public final class RateLimiter implements AutoCloseable {
         }
         this.leaseCalls = meters.rateLimitLeases();
         meters.rateLimiter(this, l -> l.quota.degraded() ? 1 : 0, RateLimiter::trackedKeys);
-        meters.gauge("phalanx.ratelimit.waiting", "requests waiting for a rate-limit lease on this node", this,
-                RateLimiter::waitingRequests);
-        this.waitsAdmitted = waits(meters, "admitted");
-        this.waitsRefused = waits(meters, "refused");
-        this.waitsTimedOut = waits(meters, "timeout");
-        this.waitsCancelled = waits(meters, "cancelled");
-        this.waitsFull = waits(meters, "full");
-    }
-
-    /** {@code phalanx_ratelimit_waits_total{outcome}}: how the waits for a lease ended. */
-    private static Counter waits(Meters meters, String outcome) {
-        return Counter.builder("phalanx.ratelimit.waits").description("waits for a rate-limit lease, by outcome")
-                .tag("outcome", outcome).register(meters.registry());
+        this.waits = new LeaseWaits(this, meters, clock);
     }
 
     /**
@@ -147,125 +127,19 @@ public final class RateLimiter implements AutoCloseable {
     /**
      * Parks a request whose verdict {@link Verdict#mayWait may wait} until its key's lease answers: the owner's
      * {@link Parking#decided} then gets an admitting verdict (a token of that lease was spent for it) or a refusal
-     * (budget spent, lease failed, window over, or the route's {@code maxWait} gone). Requests of one key are served in
-     * the order they parked and share the one lease call. Event-loop safe: no lock, no wait.
+     * (budget spent, lease failed, window over, or the route's {@code maxWait} gone). Requests of one key are served
+     * in the order they parked and share the one lease call. Event-loop safe: no lock, no wait.
      *
      * @return the wait (cancel it when the request goes away), or null when too many requests wait already: refuse
      *         the request with its verdict
      */
     public Parked park(Verdict verdict, Parking owner) {
-        WaitSpot s = verdict.waitSpot;
-        if (s == null) {
-            throw new IllegalArgumentException("verdict: this refusal cannot wait");
-        }
-        if (waiting.incrementAndGet() > MAX_WAITING) {
-            waiting.decrementAndGet();
-            waitsFull.increment();
-            return null;
-        }
-        Parked p = new Parked(this, owner, s.route(), s.key(), s.bucket());
-        if (!s.bucket().parked(true).tryAdd(p, (int) Math.min(MAX_WAITING_PER_KEY, s.route().limit))) {
-            waiting.decrementAndGet();
-            waitsFull.increment();
-            return null;
-        }
-        owner.schedule(() -> expire(p), s.route().maxWaitMillis);
-        serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
-        return p;
-    }
-
-    /** Hands held tokens to waiting requests in order; asks for the next lease or refuses them when none come. */
-    private void serve(RouteLimits r, KeyQuota k, Bucket b) {
-        ParkQueue q = b.parked(false);
-        if (q == null) {
-            return;
-        }
-        Parked p;
-        while ((p = q.peek()) != null) {
-            if (!p.waiting()) {
-                q.remove(p);
-                continue;
-            }
-            if (!b.tryTake()) {
-                break;
-            }
-            if (p.claim()) {
-                end(p);
-                decide(p, true);
-            } else {
-                b.putBack(); // it ended meanwhile (timed out, cancelled): the token stays for the next one
-                q.remove(p);
-                if (b.closed()) {
-                    retire(r, k, b);
-                }
-            }
-        }
-        if (q.isEmpty()) {
-            return;
-        }
-        if (!b.exhausted() && !b.leasing()) {
-            askLease(r, k, b);
-        }
-        if (b.exhausted() || !b.leasing()) {
-            refuseWaiting(b); // the budget is spent, or no lease could be asked for (window over, overloaded)
-        }
-    }
-
-    private void refuseWaiting(Bucket b) {
-        ParkQueue q = b.parked(false);
-        if (q == null) {
-            return;
-        }
-        Parked p;
-        while ((p = q.peek()) != null) {
-            if (p.claim()) {
-                end(p);
-                decide(p, false);
-            } else {
-                q.remove(p);
-            }
-        }
-    }
-
-    /** The wait's bound, on the owner's thread. */
-    private void expire(Parked p) {
-        if (p.claim()) {
-            end(p);
-            waitsTimedOut.increment();
-            p.owner.decided(verdictFor(p, false));
-        }
-    }
-
-    void cancel(Parked p) {
-        if (p.claim()) {
-            end(p);
-            waitsCancelled.increment();
-        }
-    }
-
-    private void end(Parked p) {
-        ParkQueue q = p.bucket.parked(false);
-        q.remove(p);
-        q.ended();
-        waiting.decrementAndGet();
-    }
-
-    private void decide(Parked p, boolean admitted) {
-        (admitted ? waitsAdmitted : waitsRefused).increment();
-        Verdict v = verdictFor(p, admitted);
-        p.owner.execute(() -> p.owner.decided(v));
-    }
-
-    private Verdict verdictFor(Parked p, boolean admitted) {
-        Bucket b = p.bucket;
-        RouteLimits r = p.route;
-        int reset = RateLimitHeaders.ceilSeconds((b.window + 1) * r.windowMillis - clock.getAsLong());
-        return new Verdict(b.window, admitted, r.policyName, r.policy, b.held(), reset, b.exhausted() ? reset : 1);
+        return waits.park(verdict, owner);
     }
 
     /** Requests waiting for a lease on this node, all keys. */
     int waitingRequests() {
-        return waiting.get();
+        return waits.waiting();
     }
 
     private RouteLimits replaceRoute(String routeId, RateLimitSpec spec, long now) {
@@ -281,7 +155,7 @@ public final class RateLimiter implements AutoCloseable {
         return LeaseSizing.size(r.limit, Math.max(k.previousSeen(), b.seenCount()));
     }
 
-    private void askLease(RouteLimits r, KeyQuota k, Bucket b) {
+    void askLease(RouteLimits r, KeyQuota k, Bucket b) {
         askLease(r, k, b, leaseSize(r, k, b));
     }
 
@@ -312,7 +186,7 @@ public final class RateLimiter implements AutoCloseable {
     private void lease(RouteLimits r, KeyQuota k, Bucket b, int wanted) {
         if (b.closed()) {
             b.leaseFailed(); // the window ended while the call waited its turn
-            refuseWaiting(b);
+            waits.refuseAll(b);
             return;
         }
         leaseCalls.increment();
@@ -320,26 +194,26 @@ public final class RateLimiter implements AutoCloseable {
             quota.lease(k.quotaKey, b.window, r.windowMillis, r.limit, wanted).whenComplete((granted, err) -> {
                 if (err != null) {
                     b.leaseFailed();
-                    refuseWaiting(b);
+                    waits.refuseAll(b);
                     return;
                 }
                 int back = b.leased(granted, wanted);
                 if (back > 0) {
                     giveBack(k.quotaKey, b.window, r.windowMillis, back);
                 }
-                serve(r, k, b);
+                waits.serve(r, k, b);
             });
         } catch (RuntimeException e) {
             LOG.warning("rate-limit lease for " + r.routeId + " failed: " + e);
             b.leaseFailed();
-            refuseWaiting(b);
+            waits.refuseAll(b);
         }
     }
 
     /** A bucket whose window is over: its unspent tokens go back (drain hands them out once). */
-    private void retire(RouteLimits r, KeyQuota k, Bucket b) {
+    void retire(RouteLimits r, KeyQuota k, Bucket b) {
         int unused = b.drain();
-        refuseWaiting(b);
+        waits.refuseAll(b);
         if (unused > 0) {
             giveBack(k.quotaKey, b.window, r.windowMillis, unused);
         }

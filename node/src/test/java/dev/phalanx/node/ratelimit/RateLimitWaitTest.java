@@ -217,11 +217,11 @@ class RateLimitWaitTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        for (int i = 0; i < RateLimiter.MAX_WAITING_PER_KEY; i++) {
+        for (int i = 0; i < LeaseWaits.MAX_WAITING_PER_KEY; i++) {
             assertNotNull(l.park(l.check("big", big, c, none), new Owner("b" + i)));
         }
         assertNull(l.park(l.check("big", big, c, none), new Owner("over")), "per-key cap");
-        assertEquals(3 + RateLimiter.MAX_WAITING_PER_KEY, l.waitingRequests());
+        assertEquals(3 + LeaseWaits.MAX_WAITING_PER_KEY, l.waitingRequests());
     }
 
     @Test

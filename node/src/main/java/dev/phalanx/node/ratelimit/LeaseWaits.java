@@ -1,0 +1,162 @@
+package dev.phalanx.node.ratelimit;
+
+import dev.phalanx.node.metrics.Meters;
+import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The requests of a node that wait for their key's lease ({@link RateLimiter#park}): per key and window a queue on
+ * the bucket, served in order from the tokens each lease brings, refused when the budget is spent, the lease failed
+ * or the window ended, and ended by the owner's timer after the route's {@code maxWait}. Every wait ends once, by
+ * whoever {@link Parked#claim claims} it. Bounded: {@link #MAX_WAITING_PER_KEY} per key (never more than the key's
+ * limit) and {@link #MAX_WAITING} in all; beyond that a request is refused at once.
+ */
+final class LeaseWaits {
+    /** Requests of one key that may wait on one node at once (and never more than the key's limit). */
+    static final int MAX_WAITING_PER_KEY = 100;
+    /** Requests that may wait on one node at once, all keys. */
+    static final int MAX_WAITING = 10_000;
+
+    private final RateLimiter limiter;
+    private final LongSupplier clock;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Counter admitted;
+    private final Counter refused;
+    private final Counter timedOut;
+    private final Counter cancelled;
+    private final Counter full;
+
+    LeaseWaits(RateLimiter limiter, Meters meters, LongSupplier clock) {
+        this.limiter = limiter;
+        this.clock = clock;
+        meters.gauge("phalanx.ratelimit.waiting", "requests waiting for a rate-limit lease on this node", this,
+                LeaseWaits::waiting);
+        this.admitted = counter(meters, "admitted");
+        this.refused = counter(meters, "refused");
+        this.timedOut = counter(meters, "timeout");
+        this.cancelled = counter(meters, "cancelled");
+        this.full = counter(meters, "full");
+    }
+
+    /** {@code phalanx_ratelimit_waits_total{outcome}}: how the waits for a lease ended. */
+    private static Counter counter(Meters meters, String outcome) {
+        return Counter.builder("phalanx.ratelimit.waits").description("waits for a rate-limit lease, by outcome")
+                .tag("outcome", outcome).register(meters.registry());
+    }
+
+    /** See {@link RateLimiter#park}. */
+    Parked park(Verdict verdict, Parking owner) {
+        RateLimiter.WaitSpot s = verdict.waitSpot;
+        if (s == null) {
+            throw new IllegalArgumentException("verdict: this refusal cannot wait");
+        }
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            full.increment();
+            return null;
+        }
+        Parked p = new Parked(this, owner, s.route(), s.key(), s.bucket());
+        if (!s.bucket().parked(true).tryAdd(p, (int) Math.min(MAX_WAITING_PER_KEY, s.route().limit))) {
+            waiting.decrementAndGet();
+            full.increment();
+            return null;
+        }
+        owner.schedule(() -> expire(p), s.route().maxWaitMillis);
+        serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
+        return p;
+    }
+
+    /** Hands held tokens to waiting requests in order; asks for the next lease or refuses them when none come. */
+    void serve(RouteLimits r, KeyQuota k, Bucket b) {
+        ParkQueue q = b.parked(false);
+        if (q == null) {
+            return;
+        }
+        Parked p;
+        while ((p = q.peek()) != null) {
+            if (!p.waiting()) {
+                q.remove(p);
+                continue;
+            }
+            if (!b.tryTake()) {
+                break;
+            }
+            if (p.claim()) {
+                end(p);
+                decide(p, true);
+            } else {
+                b.putBack(); // it ended meanwhile (timed out, cancelled): the token stays for the next one
+                q.remove(p);
+                if (b.closed()) {
+                    limiter.retire(r, k, b);
+                }
+            }
+        }
+        if (q.isEmpty()) {
+            return;
+        }
+        if (!b.exhausted() && !b.leasing()) {
+            limiter.askLease(r, k, b);
+        }
+        if (b.exhausted() || !b.leasing()) {
+            refuseAll(b); // the budget is spent, or no lease could be asked for (window over, overloaded)
+        }
+    }
+
+    void refuseAll(Bucket b) {
+        ParkQueue q = b.parked(false);
+        if (q == null) {
+            return;
+        }
+        Parked p;
+        while ((p = q.peek()) != null) {
+            if (p.claim()) {
+                end(p);
+                decide(p, false);
+            } else {
+                q.remove(p);
+            }
+        }
+    }
+
+    /** The wait's bound, on the owner's thread. */
+    private void expire(Parked p) {
+        if (p.claim()) {
+            end(p);
+            timedOut.increment();
+            p.owner.decided(verdictFor(p, false));
+        }
+    }
+
+    void cancel(Parked p) {
+        if (p.claim()) {
+            end(p);
+            cancelled.increment();
+        }
+    }
+
+    private void end(Parked p) {
+        ParkQueue q = p.bucket.parked(false);
+        q.remove(p);
+        q.ended();
+        waiting.decrementAndGet();
+    }
+
+    private void decide(Parked p, boolean ok) {
+        (ok ? admitted : refused).increment();
+        Verdict v = verdictFor(p, ok);
+        p.owner.execute(() -> p.owner.decided(v));
+    }
+
+    private Verdict verdictFor(Parked p, boolean admitted) {
+        Bucket b = p.bucket;
+        RouteLimits r = p.route;
+        int reset = RateLimitHeaders.ceilSeconds((b.window + 1) * r.windowMillis - clock.getAsLong());
+        return new Verdict(b.window, admitted, r.policyName, r.policy, b.held(), reset, b.exhausted() ? reset : 1);
+    }
+
+    int waiting() {
+        return waiting.get();
+    }
+}
