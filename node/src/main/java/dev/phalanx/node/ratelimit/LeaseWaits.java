@@ -51,6 +51,16 @@ final class LeaseWaits {
         if (s == null) {
             throw new IllegalArgumentException("verdict: this refusal cannot wait");
         }
+        Parked p = enqueue(s, owner);
+        if (p == null) {
+            return null;
+        }
+        owner.schedule(() -> expire(p), s.route().maxWaitMillis);
+        serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
+        return p;
+    }
+
+    private Parked enqueue(RateLimiter.WaitSpot s, Parking owner) {
         if (waiting.incrementAndGet() > MAX_WAITING) {
             waiting.decrementAndGet();
             full.increment();
@@ -62,9 +72,46 @@ final class LeaseWaits {
             full.increment();
             return null;
         }
-        owner.schedule(() -> expire(p), s.route().maxWaitMillis);
-        serve(s.route(), s.key(), s.bucket()); // the lease may have answered between the check and now
         return p;
+    }
+
+    /** The window of {@code b} is over: its waiting requests are checked again, each on its owner's thread. */
+    void moveAll(Bucket b) {
+        ParkQueue q = b.parked(false);
+        if (q == null) {
+            return;
+        }
+        Parked p;
+        while ((p = q.peek()) != null) {
+            if (p.claim()) {
+                end(p);
+                Parked moved = p;
+                p.owner.execute(() -> recheck(moved));
+            } else {
+                q.remove(p);
+            }
+        }
+    }
+
+    /** On the owner's thread: the request of an ended window, in the window now running (same wait bound). */
+    private void recheck(Parked p) {
+        if (p.gone) {
+            cancelled.increment();
+            return;
+        }
+        Verdict v = limiter.recheck(p.route, p.key);
+        if (v.admitted() || !v.mayWait() || p.expired) {
+            (v.admitted() ? admitted : p.expired ? timedOut : refused).increment();
+            p.owner.decided(v);
+            return;
+        }
+        Parked n = enqueue(v.waitSpot, p.owner);
+        if (n == null) {
+            p.owner.decided(v);
+            return;
+        }
+        p.next = n;
+        serve(n.route, n.key, n.bucket);
     }
 
     /** Hands held tokens to waiting requests in order; asks for the next lease or refuses them when none come. */
@@ -93,14 +140,14 @@ final class LeaseWaits {
                 }
             }
         }
-        if (q.isEmpty()) {
-            return;
+        if (q.isEmpty() || b.closed()) {
+            return; // none left, or the window is over: its retirement moves them on
         }
         if (!b.exhausted() && !b.leasing()) {
             limiter.askLease(r, k, b);
         }
         if (b.exhausted() || !b.leasing()) {
-            refuseAll(b); // the budget is spent, or no lease could be asked for (window over, overloaded)
+            refuseAll(b); // the budget is spent, or no lease could be asked for (too many lease calls queued)
         }
     }
 
@@ -126,13 +173,23 @@ final class LeaseWaits {
             end(p);
             timedOut.increment();
             p.owner.decided(verdictFor(p, false));
+        } else if (p.next != null) {
+            expire(p.next); // moved to the next window: the bound is the same
+        } else {
+            p.expired = true; // moving: its recheck admits only with a token at hand
         }
     }
 
+    /** On the owner's thread. */
     void cancel(Parked p) {
         if (p.claim()) {
             end(p);
             cancelled.increment();
+        } else {
+            p.gone = true;
+            if (p.next != null) {
+                cancel(p.next);
+            }
         }
     }
 

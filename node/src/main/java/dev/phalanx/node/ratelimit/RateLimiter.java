@@ -95,8 +95,16 @@ public final class RateLimiter implements AutoCloseable {
             r = replaceRoute(routeId, spec, now);
         }
         r.touch(now);
+        return decide(r, r.quota(r.keyOf(client, headers), now / r.windowMillis), now);
+    }
+
+    /** A waiting request whose window ended, checked again in the window now running (on its owner's thread). */
+    Verdict recheck(RouteLimits r, KeyQuota k) {
+        return decide(r, k, clock.getAsLong());
+    }
+
+    private Verdict decide(RouteLimits r, KeyQuota k, long now) {
         long w = now / r.windowMillis;
-        KeyQuota k = r.quota(r.keyOf(client, headers), w);
         Bucket b = k.current();
         if (b.window < w) {
             Bucket old = b;
@@ -185,8 +193,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private void lease(RouteLimits r, KeyQuota k, Bucket b, int wanted) {
         if (b.closed()) {
-            b.leaseFailed(); // the window ended while the call waited its turn
-            waits.refuseAll(b);
+            b.leaseFailed(); // the window ended while the call waited its turn (its waiters moved on)
             return;
         }
         leaseCalls.increment();
@@ -210,10 +217,13 @@ public final class RateLimiter implements AutoCloseable {
         }
     }
 
-    /** A bucket whose window is over: its unspent tokens go back (drain hands them out once). */
+    /**
+     * A bucket whose window is over: its unspent tokens go back (drain hands them out once), its waiting requests
+     * are checked again in the window now running.
+     */
     void retire(RouteLimits r, KeyQuota k, Bucket b) {
         int unused = b.drain();
-        waits.refuseAll(b);
+        waits.moveAll(b);
         if (unused > 0) {
             giveBack(k.quotaKey, b.window, r.windowMillis, unused);
         }
@@ -221,6 +231,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private void retireAll(RouteLimits r) {
         for (KeyQuota k : r.keys().values()) {
+            waits.refuseAll(k.current()); // the route changed or the node stops: its waiting requests are refused
             retire(r, k, k.current());
             Bucket n = k.next();
             if (n != null) {

@@ -244,18 +244,50 @@ class RateLimitWaitTest {
     }
 
     @Test
-    void waitingRequestsOfAnEndedWindowAreRefused() {
+    void aWaitAtTheEndOfAWindowMovesOnToTheNextWindow() {
         RateLimiter l = grid();
         RateLimitSpec s = spec("route", 100);
+        clock.set(T0 + 990);
         Owner late = parked(l, s, "late", null);
         clock.set(T0 + 1000);
         l.tick(); // the window ended before its lease answered
-        late.runLoop();
-        assertFalse(late.verdict.admitted());
-        assertEquals(1, late.verdict.retryAfterSeconds());
+        late.runLoop(); // checked again in the new window: no token yet, waits for the new window's lease
+        assertNull(late.verdict);
+        assertEquals(1, l.waitingRequests());
         answerLeases();
-        assertEquals(0, held.leases.get(), "the queued lease of the ended window was not asked for");
-        assertTrue(l.check("api", s, null, none).mayWait(), "the new window waits for its own lease");
+        assertEquals(1, held.leases.get(), "the ended window's queued lease was not asked for, the new one was");
+        late.runLoop();
+        assertTrue(late.verdict.admitted(), "admitted with a token of the new window");
+        assertEquals(T0 / 1000 + 1, late.verdict.window());
+        late.timeout(); // the original bound still ends the moved wait, and finds it done
+        assertEquals(1, late.decisions);
+    }
+
+    @Test
+    void aMovedWaitKeepsItsBoundAndCanBeCancelled() {
+        RateLimiter l = grid();
+        RateLimitSpec s = spec("route", 100);
+        clock.set(T0 + 990);
+        Owner a = parked(l, s, "a", null);
+        Owner b = parked(l, s, "b", null);
+        clock.set(T0 + 1000);
+        l.tick();
+        a.timeout(); // a's bound fires while its recheck is on its way
+        a.runLoop();
+        assertFalse(a.verdict.admitted(), "out of time and no token at hand");
+        b.runLoop(); // b waits on in the new window
+        assertEquals(1, l.waitingRequests());
+        b.timeout(); // then its bound too: it follows the wait into the new window
+        assertFalse(b.verdict.admitted());
+        assertEquals(0, l.waitingRequests());
+
+        Owner c = parked(l, s, "c", null);
+        clock.set(T0 + 2000);
+        l.tick();
+        c.parked.cancel(); // the client leaves while its recheck is on its way
+        c.runLoop();
+        assertNull(c.verdict);
+        assertEquals(0, l.waitingRequests());
     }
 
     @Test
