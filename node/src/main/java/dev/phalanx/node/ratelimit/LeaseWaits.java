@@ -140,8 +140,12 @@ final class LeaseWaits {
                 }
             }
         }
-        if (q.isEmpty() || b.closed()) {
-            return; // none left, or the window is over: its retirement moves them on
+        if (q.isEmpty()) {
+            return;
+        }
+        if (b.closed()) {
+            moveAll(b); // the window is over (also for a request that parked just as it was retired)
+            return;
         }
         if (!b.exhausted() && !b.leasing()) {
             limiter.askLease(r, k, b);

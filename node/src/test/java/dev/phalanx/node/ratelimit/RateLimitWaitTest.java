@@ -264,6 +264,25 @@ class RateLimitWaitTest {
     }
 
     @Test
+    void aRequestThatParksJustAsItsWindowIsRetiredMovesOnToo() {
+        RateLimiter l = grid();
+        RateLimitSpec s = spec("route", 100);
+        clock.set(T0 + 999);
+        Verdict v = l.check("api", s, null, none);
+        assertTrue(v.mayWait());
+        clock.set(T0 + 1000);
+        l.tick(); // the housekeeping thread retires the window between the check and the park
+        Owner o = new Owner("o");
+        assertNotNull(l.park(v, o));
+        o.runLoop();
+        answerLeases();
+        o.runLoop();
+        assertTrue(o.verdict.admitted(), "checked again in the new window and admitted with its lease");
+        assertEquals(T0 / 1000 + 1, o.verdict.window());
+        assertEquals(0, l.waitingRequests());
+    }
+
+    @Test
     void aMovedWaitKeepsItsBoundAndCanBeCancelled() {
         RateLimiter l = grid();
         RateLimitSpec s = spec("route", 100);
