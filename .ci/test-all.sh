@@ -17,5 +17,10 @@ apt_install() {
 
 need java || apt_install openjdk-17-jdk-headless
 need mvn || apt_install maven
+# TLS tests: real openssl s_client and curl; the benchmark and the testssl.sh scan use h2load, nginx, testssl.sh
+need openssl || apt_install openssl
+need curl || apt_install curl
+# the etcd ITs start their own etcd (etcd 3.4) and use etcdctl; the etcd TLS test makes certificates with openssl (installed above)
+{ need etcd && need etcdctl; } || apt_install etcd-server etcd-client
 
 mvn -B -ntp verify "$@"

@@ -13,7 +13,8 @@ import sun.misc.Signal;
 /**
  * {@code java -jar phalanx-node.jar demo}: a local demo cluster on the embedded defaults. Two demo backends and
  * three nodes on 127.0.0.1 share one routes file (standalone mode) in {@code ./demo-state}; edit it and every node
- * picks the change up. Ctrl-C stops everything.
+ * picks the change up. The nodes form a grid on 127.0.0.1 (ports base+1801..1803) with a random cluster secret in
+ * {@code demo-state/grid.key}, so they share ticket keys and health verdicts. Ctrl-C stops everything.
  */
 final class DemoCluster {
     private DemoCluster() {
@@ -36,11 +37,13 @@ final class DemoCluster {
             }
             Path routes = dir.resolve("routes.yaml");
             Files.writeString(routes, routesFile(backendA, backendB));
+            Path secret = gridSecret(dir);
             List<Node> nodes = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
                 Path nodeDir = Files.createDirectories(dir.resolve("node-" + i));
                 Path cfg = nodeDir.resolve("node.yaml");
-                Files.writeString(cfg, nodeFile(i, port + i, port + 1900 + i, nodeDir, routes));
+                Files.writeString(cfg, nodeFile(i, port + i, port + 1900 + i, nodeDir, routes)
+                        + gridSection(port + 1800 + i, port, secret));
                 Node node = new Node(NodeConfigLoader.load(cfg));
                 node.start();
                 running.add(0, node);
@@ -73,6 +76,32 @@ final class DemoCluster {
                 }
             }
         }
+    }
+
+    /** A random 48-byte secret, readable by this user only, kept across demo runs. */
+    private static Path gridSecret(Path dir) throws IOException {
+        Path secret = dir.resolve("grid.key");
+        if (!Files.exists(secret)) {
+            byte[] random = new byte[48];
+            new java.security.SecureRandom().nextBytes(random);
+            Files.writeString(secret, java.util.Base64.getEncoder().encodeToString(random) + "\n");
+            try {
+                Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        }
+        return secret;
+    }
+
+    private static String gridSection(int gridPort, int base, Path secret) {
+        return """
+                grid:
+                  clusterName: phalanx-demo
+                  bind: "127.0.0.1:%d"
+                  members: ["127.0.0.1:%d", "127.0.0.1:%d", "127.0.0.1:%d"]
+                  secretFile: "%s"
+                """.formatted(gridPort, base + 1801, base + 1802, base + 1803, secret);
     }
 
     private static String routesFile(int a, int b) {
@@ -112,7 +141,7 @@ final class DemoCluster {
     private static String banner(int port, Path routes) {
         return """
 
-                Phalanx demo cluster is up: 3 nodes, 2 backends, one routes file.
+                Phalanx demo cluster is up: 3 nodes in one grid, 2 backends, one routes file.
                   nodes     http://127.0.0.1:%d  http://127.0.0.1:%d  http://127.0.0.1:%d
                   admin     http://127.0.0.1:%d  http://127.0.0.1:%d  http://127.0.0.1:%d
                   backends  127.0.0.1:%d (demo-a)  127.0.0.1:%d (demo-b)
@@ -121,10 +150,11 @@ final class DemoCluster {
                   curl -s http://127.0.0.1:%d/api/users        # route "api", /api stripped
                   curl -s http://127.0.0.1:%d/healthz          # admin: ok
                   curl -s http://127.0.0.1:%d/config           # admin: the config in force
+                  curl -s http://127.0.0.1:%d/cluster          # admin: grid members, ticket epochs, health
                   curl -s http://127.0.0.1:%d/metrics | grep phalanx_requests_total
                 Edit %s and every node applies it within a second.
                 Access logs: demo-state/node-N/access.log.  Ctrl-C stops everything.
                 """.formatted(port + 1, port + 2, port + 3, port + 1901, port + 1902, port + 1903, port + 11, port + 12,
-                port + 1, port + 2, port + 1901, port + 1901, port + 1901, routes);
+                port + 1, port + 2, port + 1901, port + 1901, port + 1902, port + 1901, routes);
     }
 }

@@ -17,6 +17,7 @@ import sun.misc.Signal;
  *   phalanx-node.jar [run] --config FILE.yaml     run a node (or env PHALANX_CONFIG)
  *   phalanx-node.jar validate --config FILE.yaml  check a node config (and its routes file); exit 0 or 1
  *   phalanx-node.jar demo                         three nodes and two backends on loopback, Ctrl-C stops
+ *   phalanx-node.jar routes|pools|status ...      read and write routes and pools in etcd ({@link EtcdCli})
  * </pre>
  * Exit codes: 0 after a drain, 1 validation found problems, 2 bad config or start-up failure.
  */
@@ -48,6 +49,7 @@ public final class Main {
             case "run" -> System.exit(run(config));
             case "validate" -> System.exit(validate(config));
             case "demo" -> System.exit(DemoCluster.run(args));
+            case "routes", "pools", "status" -> System.exit(new EtcdCli(System.out, System.err).run(args));
             case "version", "--version" -> System.out.println("phalanx " + Node.VERSION);
             case "help", "--help", "-h" -> System.out.println(usage());
             default -> {
@@ -69,7 +71,13 @@ public final class Main {
             System.err.println("phalanx: bad config " + configFile + ":\n" + e.getMessage());
             return 2;
         }
-        Node node = new Node(config);
+        Node node;
+        try {
+            node = new Node(config);
+        } catch (RuntimeException e) {
+            System.err.println("phalanx: cannot start: " + e.getMessage());
+            return 2;
+        }
         try {
             node.start();
         } catch (RuntimeException e) {
@@ -128,6 +136,6 @@ public final class Main {
                 usage: java -jar phalanx-node.jar [run] --config FILE.yaml
                        java -jar phalanx-node.jar validate --config FILE.yaml
                        java -jar phalanx-node.jar demo [--base-port 18080]
-                """;
+                """ + EtcdCli.USAGE_TEXT + "\n";
     }
 }

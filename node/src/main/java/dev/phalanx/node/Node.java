@@ -1,14 +1,15 @@
 package dev.phalanx.node;
 
 import dev.phalanx.cluster.config.ConfigSource;
+import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.config.FileConfigSource;
 import dev.phalanx.cluster.config.SnapshotStore;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.cluster.state.LocalHealthBoard;
-import dev.phalanx.cluster.state.ProbeAssignment;
+import dev.phalanx.cluster.state.HealthBoard;
+import dev.phalanx.cluster.state.LocalTicketKeyRing;
 import dev.phalanx.cluster.state.QuotaService;
-import dev.phalanx.cluster.state.QuotaServices;
+import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -20,9 +21,13 @@ import dev.phalanx.node.metrics.AccessLog;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
+import dev.phalanx.node.tls.CertificateWatcher;
+import dev.phalanx.node.tls.ListenerTls;
+import dev.phalanx.node.tls.TlsEngines;
 import dev.phalanx.node.upstream.ConnectionPools;
 import dev.phalanx.node.upstream.RetryBudget;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -38,60 +43,90 @@ import java.util.logging.Logger;
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
     static final String VERSION = versionOf();
+    /** How often certificate and key files are checked for changes (a stat each; read only when changed). */
+    static final Duration CERTIFICATE_CHECK = Duration.ofSeconds(1);
 
     private final NodeConfig config;
     private final Meters meters = new Meters();
     private final EventLoops loops;
     private final ConnectionPools pools;
-    private final LocalHealthBoard board = new LocalHealthBoard();
+    private final SharedState shared;
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
     private final RouteTableHolder routes = new RouteTableHolder();
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final AccessLog accessLog;
-    private final QuotaService quota; // the grid's QuotaService when a grid is configured
     private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
+    private final List<ListenerTls> tlsListeners = new ArrayList<>();
+    private final TicketKeyRing ticketKeys;
+    private final boolean ownsTicketKeys;
+    private CertificateWatcher certificateWatcher;
     private final AdminServer admin;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ConfigSnapshot applied;
 
     public Node(NodeConfig config) {
-        this(config, QuotaServices.local());
+        this(config, null);
     }
 
-    /** A node whose rate limits take their budgets from {@code quota} (closed with the node). */
-    public Node(NodeConfig config, QuotaService quota) {
+    /**
+     * @param ticketKeys the session-ticket key ring of the TLS listeners (the grid's, or one shared by tests); null =
+     *                   a {@link LocalTicketKeyRing} of this node, made when a listener has TLS and closed with it
+     */
+    public Node(NodeConfig config, TicketKeyRing ticketKeys) {
+        this(config, ticketKeys, null);
+    }
+
+    /**
+     * @param quota the rate limits' budgets instead of the shared state's (tests: a grid that answers when told);
+     *              null = the grid's quota service with a grid, else local counters. Not closed by the node.
+     */
+    public Node(NodeConfig config, TicketKeyRing ticketKeys, QuotaService quota) {
         this.config = config;
-        this.quota = quota;
+        this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
+        boolean anyTls = config.listeners().stream().anyMatch(l -> l.tls() != null);
+        // ticket keys: the caller's ring (tests), else the grid's, else a local one when a listener needs it
+        TicketKeyRing ring = ticketKeys != null ? ticketKeys : shared.ticketKeys();
+        this.ownsTicketKeys = ring == null && anyTls;
+        this.ticketKeys = ownsTicketKeys ? new LocalTicketKeyRing(config.tickets().rotateEvery()) : ring;
         this.loops = new EventLoops(config.node().workerThreads());
         NodeConfig.UpstreamConfig up = config.upstream();
         this.pools = new ConnectionPools(loops.workers(), loops.socketChannelClass(), up.maxIdlePerEndpoint(),
                 up.poolIdleTimeout().toMillis());
-        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), board,
-                ProbeAssignment.ALL, meters, config.node().id());
-        this.outliers = new OutlierDetector(board, meters, config.node().id());
+        this.healthChecker = new HealthChecker(loops.workers(), loops.socketChannelClass(), shared.board(),
+                shared.assignment(), meters, config.node().id());
+        shared.onAssignmentChange(healthChecker::assignmentChanged);
+        this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
-        this.source = new FileConfigSource(config.config().file(), snapshotStore);
-        this.limiter = new RateLimiter(quota, meters);
+        this.source = config.config().etcd() != null
+                ? new EtcdConfigSource(config.config().etcd(), config.node().id(), VERSION, snapshotStore)
+                : new FileConfigSource(config.config().file(), snapshotStore);
+        this.limiter = new RateLimiter(quota != null ? quota : shared.quota(), meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
                     outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
                     drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
-            listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections()));
+            ListenerTls tls = null;
+            if (l.tls() != null) {
+                tls = new ListenerTls(l.name(), l.tls(), this.ticketKeys, config.tickets().rotateEvery(), meters);
+                tlsListeners.add(tls);
+            }
+            listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,
-                n -> n.applied == null ? 0 : n.applied.revision());
+                n -> n.applied == null ? 0 : Math.max(n.source.current().revision(), 0));
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
                 n -> n.applied == null ? 0 : n.applied.errors().size());
-        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this, n -> 1);
+        meters.gauge("phalanx.grid.members", "members of the grid this node sees (1 without a grid)", this,
+                n -> n.shared.membership().members().size());
         meters.gauge("phalanx.downstream.connections", "open downstream connections", this,
                 n -> n.listeners.stream().mapToInt(ListenerServer::openConnections).sum());
     }
@@ -109,6 +144,11 @@ public final class Node implements AutoCloseable {
             apply(persisted.snapshot());
         }
         source.start(this::onSnapshot); // delivers the first snapshot before it returns
+        if (!tlsListeners.isEmpty()) {
+            tlsListeners.forEach(ListenerTls::start); // reads the certificates; a bad file stops the start here
+            certificateWatcher = new CertificateWatcher(tlsListeners, CERTIFICATE_CHECK);
+            LOG.info("TLS engine: " + TlsEngines.name() + ", ticket keys: " + ticketKeys.kind());
+        }
         for (ListenerServer l : listeners) {
             l.bind();
             LOG.info("listener " + l.name() + " on " + l.localAddress());
@@ -218,8 +258,17 @@ public final class Node implements AutoCloseable {
         return meters;
     }
 
-    LocalHealthBoard board() {
-        return board;
+    HealthBoard board() {
+        return shared.board();
+    }
+
+    SharedState shared() {
+        return shared;
+    }
+
+    /** The ticket-key ring of the TLS listeners, or null when the node has none. */
+    TicketKeyRing ticketKeys() {
+        return ticketKeys;
     }
 
     public InetSocketAddress adminAddress() {
@@ -244,15 +293,22 @@ public final class Node implements AutoCloseable {
         }
         drain.startDraining();
         listeners.forEach(ListenerServer::stopAccepting);
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
+        }
+        tlsListeners.forEach(ListenerTls::close);
+        if (ownsTicketKeys) {
+            ticketKeys.close();
+        }
         source.close();
         healthChecker.close();
         outliers.close();
         pools.closeAllIdle();
         limiter.close();
-        quota.close();
         admin.close();
         loops.close();
         accessLog.close();
+        shared.close(); // last: leaves the grid gracefully
         stopped.countDown();
     }
 

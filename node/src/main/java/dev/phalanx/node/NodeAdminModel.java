@@ -3,14 +3,20 @@ package dev.phalanx.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phalanx.cluster.config.ConfigSource;
+import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.ConfigSnapshotCodec;
 import dev.phalanx.cluster.state.HealthVerdict;
+import dev.phalanx.cluster.state.Membership;
+import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminModel;
 import dev.phalanx.node.admin.ReadyState;
 import dev.phalanx.node.listener.ListenerServer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** What the admin API shows of a node (CONTRACT.md "Admin API"). */
 final class NodeAdminModel implements AdminModel {
@@ -42,6 +48,9 @@ final class NodeAdminModel implements AdminModel {
                 reasons.add("listener " + l.name() + " not bound");
             }
         }
+        if (node.config().grid() != null && !node.shared().membership().joined()) {
+            reasons.add("grid not joined");
+        }
         if (node.draining()) {
             reasons.add("draining");
         }
@@ -49,10 +58,23 @@ final class NodeAdminModel implements AdminModel {
     }
 
     @Override
+    public String configSync() {
+        ConfigSource source = node.source();
+        long revision = source.current().revision();
+        if (source.inSync()) {
+            return "config: " + source.kind() + " in sync at revision " + revision;
+        }
+        String why = source instanceof EtcdConfigSource etcd && etcd.problem() != null ? " (" + etcd.problem() + ")"
+                : "";
+        return "config: " + source.kind() + " NOT in sync" + why + "; serving revision " + revision;
+    }
+
+    @Override
     public String configJson() {
         ConfigSnapshot s = node.appliedSnapshot();
         ObjectNode out = s == null ? JSON.createObjectNode() : ConfigSnapshotCodec.toJson(s);
         out.put("source", node.source().kind());
+        out.put("inSync", node.source().inSync());
         if (s == null) {
             out.put("revision", 0);
             out.putArray("routes");
@@ -64,18 +86,40 @@ final class NodeAdminModel implements AdminModel {
 
     @Override
     public String clusterJson() {
+        SharedState shared = node.shared();
+        Membership membership = shared.membership();
         ObjectNode out = JSON.createObjectNode();
         out.put("node", node.config().node().id());
         out.put("version", Node.VERSION);
+        out.put("grid", node.config().grid() == null ? "none (single node, all state local)"
+                : membership.joined() ? "joined" : "not joined");
+        if (shared.grid() != null) {
+            out.put("clusterName", node.config().grid().clusterName());
+            out.put("joinMillis", shared.grid().joinMillis());
+        }
         ArrayNode members = out.putArray("members");
-        members.addObject().put("id", node.config().node().id()).put("self", true);
-        out.put("grid", node.config().grid() == null ? "none (single node, all state local)" : "configured");
-        out.putArray("ticketEpochs");
+        for (Membership.Member m : membership.members()) {
+            ObjectNode o = members.addObject().put("id", m.nodeId()).put("self", m.self());
+            if (!m.address().isEmpty()) {
+                o.put("address", m.address());
+            }
+        }
+        ArrayNode epochs = out.putArray("ticketEpochs"); // epochs only, never key material
+        TicketKeyRing ring = node.ticketKeys();
+        if (ring != null) {
+            ring.epochs().forEach(epochs::add);
+            out.put("ticketKeys", ring.kind());
+        }
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
+            Map<String, HealthVerdict> verdicts = node.board().snapshot(source);
             ObjectNode bySource = health.putObject(source.name().toLowerCase(java.util.Locale.ROOT));
-            node.board().snapshot(source).forEach((key, v) -> bySource.putObject(key)
-                    .put("healthy", v.healthy()).put("node", v.nodeId()).put("reason", v.reason()));
+            bySource.put("endpoints", verdicts.size());
+            bySource.put("unhealthy", verdicts.values().stream().filter(v -> !v.healthy()).count());
+            ObjectNode byKey = bySource.putObject("verdicts");
+            new TreeMap<>(verdicts).forEach((key, v) -> byKey.putObject(key)
+                    .put("healthy", v.healthy()).put("node", v.nodeId()).put("reason", v.reason())
+                    .put("at", java.time.Instant.ofEpochMilli(v.atMillis()).toString()));
         }
         return out.toString();
     }

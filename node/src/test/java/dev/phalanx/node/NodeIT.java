@@ -88,7 +88,12 @@ class NodeIT {
             backendOf("/x");
         }
         backendOf("/status/503");
+        // an exchange is counted when its last byte was written, which may be just after the client read it
         String metrics = admin("/metrics");
+        for (int i = 0; i < 50 && !metrics.contains("phalanx_request_duration_seconds_count{route=\"all\"} 8"); i++) {
+            Thread.sleep(100);
+            metrics = admin("/metrics");
+        }
         assertTrue(metrics.contains("phalanx_requests_total{code=\"200\",route=\"all\"} 7.0"), metrics);
         assertTrue(metrics.contains("phalanx_requests_total{code=\"503\",route=\"all\"} 1.0"), metrics);
         assertTrue(metrics.contains("phalanx_request_duration_seconds_count{route=\"all\"} 8"), metrics);

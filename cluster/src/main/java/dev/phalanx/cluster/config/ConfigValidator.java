@@ -5,6 +5,7 @@ import dev.phalanx.cluster.model.ConfigException;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.model.NodeConfigLoader;
+import dev.phalanx.cluster.model.PemFiles;
 import dev.phalanx.cluster.model.SnapshotAssembler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +30,11 @@ public final class ConfigValidator {
         } catch (ConfigException e) {
             return e.errors();
         }
-        if (config.config().file() == null) {
-            return List.of();
+        List<ConfigError> errors = new ArrayList<>(PemFiles.check(config));
+        if (config.config().file() != null) {
+            errors.addAll(validateRoutesFile(config.config().file()));
         }
-        return validateRoutesFile(config.config().file());
+        return errors;
     }
 
     /** The problems of one routes file, as the file source would report them on a first load. */

@@ -16,7 +16,10 @@ import java.util.Set;
 final class ListenersReader {
 
     static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls");
-    static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2");
+    static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
+            "hsts");
+    static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
+            "max-age=\\d{1,10}(; ?includeSubDomains)?(; ?preload)?");
     static final List<String> CERT_FIELDS = List.of("certFile", "keyFile");
     static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     static final List<String> CLIENT_AUTH = List.of("none", "optional", "require");
@@ -137,7 +140,12 @@ final class ListenersReader {
             t.error("clientCaFile", "required with clientAuth " + clientAuth + ": the CA that signs client certificates");
         }
         boolean http2 = t.bool("http2", true);
-        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2);
+        String hsts = t.string("hsts", null);
+        if (hsts != null && !HSTS.matcher(hsts).matches()) {
+            t.error("hsts", "\"" + hsts + "\" is not a Strict-Transport-Security value like"
+                    + " \"max-age=31536000; includeSubDomains\"");
+        }
+        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2, hsts);
     }
 
     /**

@@ -20,9 +20,12 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
     }
 
-    /** TLS of a listener (used from the TLS issue on). The first certificate is the default one. */
+    /**
+     * TLS of a listener. The first certificate is the default one. {@code hsts}: the Strict-Transport-Security value
+     * added to every response of the listener, or null (none).
+     */
     public record TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
-                            Path clientCaFile, boolean http2) {
+                            Path clientCaFile, boolean http2, String hsts) {
     }
 
     public record CertificateConfig(Path certFile, Path keyFile) {

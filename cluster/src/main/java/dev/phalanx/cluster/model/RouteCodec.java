@@ -19,7 +19,7 @@ public final class RouteCodec {
 
     public static final List<String> FIELDS = List.of("id", "priority", "match", "pool", "split", "stripPrefix",
             "hostRewrite", "timeouts", "retries", "rateLimit", "maxBodyBytes", "requestHeaders", "responseHeaders",
-            "forwarded");
+            "forwarded", "clientCertHeader");
     /** Retry conditions in their canonical order. */
     public static final List<String> RETRY_CONDITIONS =
             List.of("connect-failure", "reset", "timeout", "502", "503", "504");
@@ -65,11 +65,33 @@ public final class RouteCodec {
         HeaderOpsSpec responseHeaders =
                 HeaderOpsCodec.parse(f.get("responseHeaders"), f.path("responseHeaders"), false, errors);
         Boolean forwarded = f.bool("forwarded", null);
+        String clientCertHeader = clientCertHeader(f);
         RouteSpec spec = errors.isEmpty()
                 ? new RouteSpec(id, priority, match, pool, split, stripPrefix, hostRewrite, timeouts, retries,
-                        rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded)
+                        rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded, clientCertHeader)
                 : null;
         return new Parsed<>(spec, errors);
+    }
+
+    /** The header name for the mTLS client subject, lower-cased; hop-by-hop and framing names are refused. */
+    private static String clientCertHeader(JsonFields f) {
+        String name = f.string("clientCertHeader", null);
+        if (name == null) {
+            return null;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (!Syntax.isToken(name)) {
+            f.error("clientCertHeader", "\"" + name + "\" is not a header name like x-client-cert-subject");
+            return null;
+        }
+        if (List.of("host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer",
+                "keep-alive", "proxy-connection", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+                "x-real-ip", "forwarded", "x-request-id").contains(lower)) {
+            f.error("clientCertHeader", lower + " is set by the proxy itself; choose another name, like"
+                    + " x-client-cert-subject");
+            return null;
+        }
+        return lower;
     }
 
     /** A required id-shaped field (route id, pool reference). */

@@ -6,13 +6,16 @@ import java.util.List;
  * A route as configured. Exactly one of {@code pool} and {@code split} was written; {@link #targets()} gives both
  * forms as a list. Nullable: {@code pool}, {@code stripPrefix}, {@code hostRewrite}, {@code rateLimit},
  * {@code maxBodyBytes} (null = the node's {@code limits.maxBodyBytes}), {@code forwarded} (null = the node's
- * global {@code forwarded} setting). {@code split} is empty when {@code pool} is set. Other fields are never null
+ * global {@code forwarded} setting), {@code clientCertHeader} (null = off: the
+ * request header, lower-cased, that carries the verified mTLS client subject upstream; always stripped from incoming
+ * requests of the route). {@code split} is empty when {@code pool} is set. Other fields are never null
  * (defaults filled in by the codec).
  */
 public record RouteSpec(String id, int priority, MatchSpec match, String pool, List<SplitSpec> split,
                         String stripPrefix, String hostRewrite, TimeoutsSpec timeouts, RetriesSpec retries,
                         RateLimitSpec rateLimit, Long maxBodyBytes, HeaderOpsSpec requestHeaders,
-                        HeaderOpsSpec responseHeaders, Boolean forwarded) {
+                        HeaderOpsSpec responseHeaders, Boolean forwarded,
+                        String clientCertHeader) {
 
     /** The pools this route sends to, with relative weights: {@code [pool:1]} or the split. */
     public List<SplitSpec> targets() {

@@ -82,6 +82,7 @@ public final class SpecCodec {
         if (r.forwarded() != null) {
             o.put("forwarded", r.forwarded());
         }
+        putIfNotNull(o, "clientCertHeader", r.clientCertHeader());
         return o;
     }
 

@@ -151,6 +151,7 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], clientAuth: always}}] | listeners[a].tls.clientAuth | "always" is not one of none, optional, require
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], clientAuth: require}}] | listeners[a].tls.clientCaFile | required with clientAuth require
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], protocols: [SSLv3]}}] | listeners[a].tls.protocols[0] | "SSLv3" is not a supported protocol
+        listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], hsts: 'max-age=forever'}}] | listeners[a].tls.hsts | "max-age=forever" is not a Strict-Transport-Security value
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32
         trustedProxies: [proxy.example.com]                   | trustedProxies[0]          | is not an address block
         admin: {bind: '0.0.0.0:9901'}                         | admin.token                | required when admin.bind (0.0.0.0:9901) is not a loopback address

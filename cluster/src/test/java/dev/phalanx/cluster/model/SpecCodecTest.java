@@ -38,7 +38,7 @@ class SpecCodecTest {
             + " 'timeouts': { 'connect': '1s', 'response': '30s', 'idle': '1m30s' },"
             + " 'retries': { 'attempts': 2, 'on': ['503', 'connect-failure', 'reset', '502'] },"
             + " 'rateLimit': { 'key': 'header:X-User', 'limit': 100, 'window': '1s' },"
-            + " 'maxBodyBytes': 1048576, 'forwarded': true,"
+            + " 'maxBodyBytes': 1048576, 'forwarded': true, 'clientCertHeader': 'X-Client-Subject',"
             + " 'requestHeaders': { 'set': {'X-Env': 'prod'}, 'remove': ['X-Debug'] },"
             + " 'responseHeaders': { 'set': {}, 'remove': ['server'] } }";
 
@@ -64,6 +64,7 @@ class SpecCodecTest {
         assertEquals(new RateLimitSpec("header:x-user", 100, Duration.ofSeconds(1)), r.rateLimit());
         assertEquals(new HeaderOpsSpec(Map.of("x-env", "prod"), List.of("x-debug")), r.requestHeaders());
         assertEquals(Boolean.TRUE, r.forwarded());
+        assertEquals("x-client-subject", r.clientCertHeader());
     }
 
     @Test
@@ -80,6 +81,7 @@ class SpecCodecTest {
         assertNull(r.rateLimit());
         assertNull(r.maxBodyBytes());
         assertNull(r.forwarded());
+        assertNull(r.clientCertHeader());
         assertNull(r.stripPrefix());
         assertNull(r.hostRewrite());
     }

@@ -56,6 +56,8 @@ class SpecValidationTest {
         'requestHeaders': {'remove': ['x y']}              | routes[api].requestHeaders.remove[0] | is not a header name
         'responseHeaders': {'remove': ['content-length']}  | routes[api].responseHeaders.remove[0] | cannot be removed
         'forwarded': 'yes'                                 | routes[api].forwarded            | expected true or false, got "yes"
+        'clientCertHeader': 'x y'                          | routes[api].clientCertHeader     | is not a header name
+        'clientCertHeader': 'X-Forwarded-For'              | routes[api].clientCertHeader     | is set by the proxy itself
         'match': 'everything'                              | routes[api].match                | expected an object with fields hosts, path
         """)
     void badRoute(String fields, String path, String fragment) throws Exception {

@@ -119,8 +119,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private Answer readyz() {
         ReadyState state = model.ready();
-        return state.ready() ? ok(TEXT, "ready")
-                : new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, String.join("\n", state.reasons()));
+        String sync = model.configSync();
+        String note = sync == null ? "" : "\n" + sync;
+        return state.ready() ? ok(TEXT, "ready" + note)
+                : new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, String.join("\n", state.reasons()) + note);
     }
 
     /** Starts the drain once; later posts (and posts after a drain started elsewhere) only confirm it. */

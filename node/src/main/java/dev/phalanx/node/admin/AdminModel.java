@@ -27,6 +27,15 @@ public interface AdminModel {
      */
     ReadyState ready();
 
+    /**
+     * One line about the config source for {@code /readyz}, e.g. {@code "config: etcd in sync at revision 42"} or
+     * {@code "config: etcd NOT in sync (...); serving revision 40"}; null to say nothing. Informational only: a node
+     * whose source is out of reach stays ready, since it keeps serving its last good config (ARCHITECTURE.md rule 8).
+     */
+    default String configSync() {
+        return null;
+    }
+
     /** {@code GET /config}: {@code {"source": "etcd|file", "revision": N, "routes": [...], "pools": [...], "errors": [...]}}. */
     String configJson();
 

@@ -6,6 +6,7 @@ import dev.phalanx.node.upstream.Endpoint;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +33,8 @@ final class EndpointProbe {
     private HttpProbe inFlight;
     private ScheduledFuture<?> nextTick;
     private boolean stopped;
+    /** True when the last tick probed here, false when it followed the board. */
+    private boolean probing;
 
     /**
      * @param healthy the verdict to start from: the board's when it has one, else healthy (a fresh config serves at
@@ -106,6 +109,39 @@ final class EndpointProbe {
         }
     }
 
+    /**
+     * The probe assignment changed: when this node now probes an endpoint it only followed, the next probe comes
+     * soon (within a quarter interval, at most a second) rather than after a full interval. On the loop.
+     */
+    void reassess() {
+        if (stopped || probing || inFlight != null || nextTick == null || !context.assignment().probesLocally(key)) {
+            return;
+        }
+        long soon = ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(spec.interval().toNanos() / 4,
+                TimeUnit.SECONDS.toNanos(1))));
+        if (nextTick.getDelay(TimeUnit.NANOSECONDS) > soon) {
+            nextTick.cancel(false);
+            schedule(soon);
+        }
+    }
+
+    /**
+     * Another node ejected the endpoint on its own traffic: when this node probes it, it probes now (not sooner
+     * than half an interval after the last probe) so that the active verdict, which every node applies, confirms
+     * or refutes the ejection quickly. A passive ejection alone never takes an endpoint out on other nodes.
+     */
+    void confirmSoon() {
+        if (stopped || !probing || inFlight != null || nextTick == null) {
+            return;
+        }
+        long sinceLast = System.nanoTime() - probeStartNanos;
+        long wait = Math.max(0, spec.interval().toNanos() / 2 - sinceLast);
+        if (nextTick.getDelay(TimeUnit.NANOSECONDS) > wait) {
+            nextTick.cancel(false);
+            schedule(wait);
+        }
+    }
+
     private void schedule(long delayNanos) {
         if (!stopped) {
             nextTick = loop.schedule(this::tick, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
@@ -117,7 +153,8 @@ final class EndpointProbe {
         if (stopped) {
             return;
         }
-        if (!context.assignment().probesLocally(key)) {
+        probing = context.assignment().probesLocally(key);
+        if (!probing) {
             follow(context.board().read(key));
             schedule(spec.interval().toNanos());
             return;

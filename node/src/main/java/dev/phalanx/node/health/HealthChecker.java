@@ -26,7 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * config, not HAProxy's (which starts a server as up but "going down" after one failure).
  *
  * <p>Only endpoints the {@link ProbeAssignment} gives this node are probed; the others follow the active verdicts
- * other nodes publish on the board. Endpoints of pools without a health check are always active-healthy.
+ * other nodes publish on the board. When the assignment changes ({@link #assignmentChanged}, e.g. a grid member
+ * left) endpoints this node now owns are probed within a fraction of their interval. Another node's passive ejection
+ * on the board never takes an endpoint out here; if this node owns the endpoint it probes it early, and only that
+ * probe's verdict (published as usual) reaches every node. Endpoints of pools without a health check are always
+ * active-healthy.
  *
  * <p>Threads: {@link #reconcile} and {@link #close} run off the event loops (the config thread); probes and their
  * state live on the event loops; board writes go through a thread of their own.
@@ -95,6 +99,14 @@ public final class HealthChecker implements AutoCloseable {
         probes.putAll(keep);
     }
 
+    /**
+     * The {@link ProbeAssignment} changed (a member joined or left the grid): endpoints this node now owns are
+     * probed within a fraction of their interval instead of after a full one. Any thread; never blocks.
+     */
+    public void assignmentChanged() {
+        probes.values().forEach(probe -> probe.execute(probe::reassess));
+    }
+
     /** True when the endpoint with this key has a health-check state here (probed or following the board). */
     public boolean isChecking(String key) {
         return probes.containsKey(key);
@@ -137,10 +149,17 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void boardChanged(String key, HealthVerdict.Source source, HealthVerdict verdict) {
-        if (source != HealthVerdict.Source.ACTIVE || verdict == null || verdict.nodeId().equals(context.nodeId())) {
+        if (verdict == null || verdict.nodeId().equals(context.nodeId())) {
             return;
         }
         EndpointProbe probe = probes.get(key);
+        if (source == HealthVerdict.Source.PASSIVE) {
+            // another node's ejection: only this node's probe (if it owns the endpoint) may take it out everywhere
+            if (!verdict.healthy() && probe != null) {
+                probe.execute(probe::confirmSoon);
+            }
+            return;
+        }
         if (probe != null) {
             probe.execute(() -> probe.onBoardVerdict(verdict));
         }

@@ -41,11 +41,23 @@ final class ForwardedRequest {
         return new ForwardedRequest(request, hop, client, RequestIds.settle(request.headers()));
     }
 
-    /** Rewrites the head for the upstream (once per exchange; retries reuse it). */
-    void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target) {
+    /**
+     * Rewrites the head for the upstream (once per exchange; retries reuse it).
+     *
+     * @param clientSubject the connection's verified mTLS client subject, or null
+     */
+    void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target, String clientSubject) {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
         ForwardingHeaders.applyHopHeaders(request, hop, client, addForwarded, upgrade); // the id was settled in of()
         HttpHeaders h = request.headers();
+        String certHeader = route.spec().clientCertHeader();
+        if (certHeader != null) {
+            // never believe a client-sent value: only the verified subject of this connection goes up
+            h.remove(certHeader);
+            if (clientSubject != null) {
+                h.set(certHeader, clientSubject);
+            }
+        }
         route.requestHeaders().apply(h);
         if (route.hostRewrite() != null) {
             h.set(HttpHeaderNames.HOST, route.hostRewrite());

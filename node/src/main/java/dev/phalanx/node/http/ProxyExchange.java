@@ -101,7 +101,8 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     private void forward() {
-        forwarded.prepareUpstreamHead(context, route, target);
+        forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
+                : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
         context.retryBudget().onRequest();
         attempt();
     }

@@ -2,13 +2,17 @@ package dev.phalanx.node.listener;
 
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.http.HstsHandler;
 import dev.phalanx.node.http.HttpCodecs;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.http.RequestValidator;
+import dev.phalanx.node.tls.ListenerTls;
+import dev.phalanx.node.tls.TlsHandshakeHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
@@ -23,11 +27,18 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private final NodeConfig.ListenerConfig listener;
     private final ProxyContext context;
     private final ConnectionTracker tracker;
+    private final ListenerTls tls;
+    private final HstsHandler hsts;
 
-    DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker) {
+    /** @param tls the listener's TLS contexts, or null for a plain HTTP listener */
+    DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker,
+                          ListenerTls tls) {
         this.listener = listener;
         this.context = context;
         this.tracker = tracker;
+        this.tls = tls;
+        this.hsts = listener.tls() != null && listener.tls().hsts() != null ? new HstsHandler(listener.tls().hsts())
+                : null;
     }
 
     @Override
@@ -36,8 +47,37 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         ProxyHandler proxyHandler = new ProxyHandler(context);
         addConnectionHandlers(p);
         addProxyProtocolHandlers(p, ch.remoteAddress(), proxyHandler);
+        if (tls != null) {
+            addTlsHandlers(p, proxyHandler); // the HTTP handlers follow once the handshake picked the protocol
+            return;
+        }
         addHttpHandlers(p);
         p.addLast(PipelineNames.PROXY, proxyHandler);
+    }
+
+    /**
+     * TLS: an SNI handler that becomes the TLS handler ({@link PipelineNames#TLS}) for the certificate the client
+     * asked for, then a handshake handler that counts the handshake, keeps the client certificate's subject and, by
+     * the ALPN protocol, builds the rest of the pipeline.
+     */
+    private void addTlsHandlers(ChannelPipeline p, ProxyHandler proxyHandler) {
+        p.addLast(PipelineNames.TLS, tls.newHandler(PipelineNames.TLS));
+        p.addLast(PipelineNames.TLS_HANDSHAKE, new TlsHandshakeHandler(context.meters(),
+                !"none".equals(listener.tls().clientAuth()), (ctx, protocol) -> {
+            ChannelPipeline cp = ctx.pipeline();
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                // HTTP/2 over TLS: not advertised in ALPN yet (ListenerTls.ALPN); the HTTP/2 work plugs in here
+                addHttp2Handlers(cp);
+                return;
+            }
+            addHttpHandlers(cp);
+            cp.addLast(PipelineNames.PROXY, proxyHandler);
+        }));
+    }
+
+    /** Placeholder until HTTP/2 lands: h2 is never advertised, so a client cannot get here; close if one does. */
+    private void addHttp2Handlers(ChannelPipeline p) {
+        p.channel().close();
     }
 
     private void addConnectionHandlers(ChannelPipeline p) {
@@ -60,6 +100,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private void addHttpHandlers(ChannelPipeline p) {
         p.addLast(PipelineNames.RAW_GUARD, HttpCodecs.rawGuard());
         p.addLast(PipelineNames.HTTP_CODEC, HttpCodecs.serverCodec(context.limits().maxHeaderBytes()));
+        if (hsts != null) {
+            p.addLast(PipelineNames.HSTS, hsts);
+        }
         p.addLast(PipelineNames.REQUEST_VALIDATOR, new RequestValidator(context.meters()));
     }
 

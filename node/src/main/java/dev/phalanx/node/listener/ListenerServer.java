@@ -3,6 +3,7 @@ package dev.phalanx.node.listener;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
+import dev.phalanx.node.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -16,7 +17,9 @@ public final class ListenerServer {
     private final ServerBootstrap bootstrap;
     private Channel serverChannel;
 
-    public ListenerServer(NodeConfig.ListenerConfig config, EventLoops loops, ProxyContext context, int maxConnections) {
+    /** @param tls the listener's TLS contexts (started by the caller before {@link #bind}), or null for plain HTTP */
+    public ListenerServer(NodeConfig.ListenerConfig config, EventLoops loops, ProxyContext context, int maxConnections,
+                          ListenerTls tls) {
         this.config = config;
         this.tracker = new ConnectionTracker(maxConnections, context.meters());
         this.bootstrap = new ServerBootstrap()
@@ -27,7 +30,7 @@ public final class ListenerServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new DownstreamInitializer(config, context, tracker));
+                .childHandler(new DownstreamInitializer(config, context, tracker, tls));
     }
 
     /** Binds; throws an exception naming the listener and address when that fails (port taken, bad address). */

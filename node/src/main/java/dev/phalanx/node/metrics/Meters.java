@@ -33,6 +33,9 @@ public final class Meters {
     private final PrometheusMeterRegistry registry;
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> certificateMeters = new ConcurrentHashMap<>();
+    private final Counter tlsFull;
+    private final Counter tlsResumed;
     private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
 
     public Meters() {
@@ -41,6 +44,8 @@ public final class Meters {
 
     public Meters(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        this.tlsFull = registry.counter("phalanx.tls.handshakes", "resumed", "false");
+        this.tlsResumed = registry.counter("phalanx.tls.handshakes", "resumed", "true");
     }
 
     public PrometheusMeterRegistry registry() {
@@ -100,8 +105,43 @@ public final class Meters {
         registry.counter("phalanx.upstream.retry.budget.exhausted", "pool", poolId).increment();
     }
 
+    /** {@code phalanx_tls_handshakes_total{resumed}}: completed downstream TLS handshakes. */
     public void tlsHandshake(boolean resumed) {
-        registry.counter("phalanx.tls.handshakes", "resumed", Boolean.toString(resumed)).increment();
+        (resumed ? tlsResumed : tlsFull).increment();
+    }
+
+    /**
+     * {@code phalanx_tls_handshake_failures_total{reason}}; reasons are a fixed set ({@code protocol}, {@code cipher},
+     * {@code client-cert-missing}, {@code client-cert-rejected}, {@code peer-rejected-cert}, {@code not-tls},
+     * {@code timeout}, {@code closed}, {@code other}).
+     */
+    public void tlsHandshakeFailed(String reason) {
+        registry.counter("phalanx.tls.handshake.failures", "reason", reason).increment();
+    }
+
+    /**
+     * {@code phalanx_tls_certificate_expiry_seconds{listener,name,key}}: the notAfter time (Unix seconds) of each
+     * certificate of a listener, by its first name and key type; replaces the listener's previous gauges.
+     *
+     * @param expiry {@code name|keyType} to a supplier of the expiry time
+     */
+    public void registerCertificates(String listener, Map<String, Supplier<Number>> expiry) {
+        List<Meter> old = certificateMeters.remove(listener);
+        if (old != null) {
+            old.forEach(registry::remove);
+        }
+        List<Meter> meters = new ArrayList<>();
+        expiry.forEach((nameAndKey, value) -> {
+            int bar = nameAndKey.lastIndexOf('|');
+            meters.add(Gauge.builder("phalanx.tls.certificate.expiry", value, s -> s.get().doubleValue())
+                    .description("time the certificate expires (notAfter), Unix seconds").baseUnit("seconds")
+                    .tags(Tags.of("listener", listener, "name", nameAndKey.substring(0, bar),
+                            "key", nameAndKey.substring(bar + 1)))
+                    .strongReference(true).register(registry));
+        });
+        if (!meters.isEmpty()) {
+            certificateMeters.put(listener, meters);
+        }
     }
 
     public void healthProbe(String poolId, boolean passed) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.QuotaServices;
 import dev.phalanx.node.testsupport.GridMembers;
 import dev.phalanx.node.testsupport.NodeHarness;
@@ -36,10 +37,12 @@ class GridRateLimitHttpIT {
     private GridMembers grid;
     private TestBackend backend;
     private final List<NodeHarness> nodes = new ArrayList<>();
+    private final List<QuotaService> quotas = new ArrayList<>();
 
     @AfterEach
     void stop() {
         nodes.forEach(NodeHarness::close);
+        quotas.forEach(QuotaService::close);
         if (backend != null) {
             backend.close();
         }
@@ -53,7 +56,9 @@ class GridRateLimitHttpIT {
         backend = new TestBackend("a").start();
         String routes = NodeHarness.simpleRoutes("rateLimit: " + rateLimit + "\n", null, backend);
         for (HazelcastInstance m : grid.members) {
-            nodes.add(NodeHarness.startWithQuota(routes, QuotaServices.grid(m, 3)));
+            QuotaService q = QuotaServices.grid(m, 3);
+            quotas.add(q);
+            nodes.add(NodeHarness.startWithQuota(routes, q));
         }
     }
 

@@ -91,6 +91,9 @@ class RateLimitWaitIT {
         if (node != null) {
             node.close();
         }
+        if (quota != null) {
+            quota.close();
+        }
         if (backend != null) {
             backend.close();
         }

@@ -31,16 +31,26 @@ public final class NodeHarness implements AutoCloseable {
         return start(routesYaml, null, listenerYaml);
     }
 
-    /** A node whose rate limits use {@code quota} (e.g. a grid quota of a test member); closed with the node. */
-    public static NodeHarness startWithQuota(String routesYaml, dev.phalanx.cluster.state.QuotaService quota) {
-        return start(routesYaml, null, "{ name: web, bind: \"127.0.0.1:0\" }", quota);
-    }
-
     private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml) {
         return start(routesYaml, extraNodeYaml, listenerYaml, null);
     }
 
+    /**
+     * A node with one listener {@code web} given as a YAML flow map, more node config, and a ticket-key ring shared
+     * with other nodes of the test (null = the node's own).
+     */
+    public static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
+                                    dev.phalanx.cluster.state.TicketKeyRing ring) {
+        return start(routesYaml, extraNodeYaml, listenerYaml, ring, null);
+    }
+
+    /** A node whose rate limits use {@code quota} (e.g. a grid quota of a test member); the caller closes it. */
+    public static NodeHarness startWithQuota(String routesYaml, dev.phalanx.cluster.state.QuotaService quota) {
+        return start(routesYaml, null, "{ name: web, bind: \"127.0.0.1:0\" }", null, quota);
+    }
+
     private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
+                                     dev.phalanx.cluster.state.TicketKeyRing ring,
                                      dev.phalanx.cluster.state.QuotaService quota) {
         try {
             Path dir = Files.createTempDirectory("phalanx-it");
@@ -55,8 +65,7 @@ public final class NodeHarness implements AutoCloseable {
                     config: { file: "%s" }
                     accessLog: off
                     """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
-            Node node = quota == null ? new Node(NodeConfigLoader.load(cfg))
-                    : new Node(NodeConfigLoader.load(cfg), quota);
+            Node node = new Node(NodeConfigLoader.load(cfg), ring, quota);
             node.start();
             return new NodeHarness(dir, node);
         } catch (IOException e) {

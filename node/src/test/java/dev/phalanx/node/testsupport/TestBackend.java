@@ -53,6 +53,7 @@ public final class TestBackend implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
     private final AtomicLong bytesStreamed = new AtomicLong();
     private volatile long readPauseMillis;
@@ -69,6 +70,8 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 65536), new Handler());
                     }
                 }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
@@ -94,6 +97,11 @@ public final class TestBackend implements AutoCloseable {
     /** Connections accepted so far (keep-alive reuse keeps this low). */
     public int connectionCount() {
         return connections.get();
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return open.get();
     }
 
     public long bodyBytesReceived() {

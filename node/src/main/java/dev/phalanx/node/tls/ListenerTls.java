@@ -1,0 +1,199 @@
+package dev.phalanx.node.tls;
+
+import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.cluster.model.PemFiles;
+import dev.phalanx.cluster.state.HealthBoard;
+import dev.phalanx.cluster.state.TicketKey;
+import dev.phalanx.cluster.state.TicketKeyRing;
+import dev.phalanx.node.metrics.Meters;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The TLS side of one listener: its SNI table of server contexts (swapped atomically when certificate files change),
+ * the ticket keys installed into every context from the {@link TicketKeyRing}, and the certificate expiry gauges.
+ * Loading and reloading run off the event loops (start-up thread, the {@link CertificateWatcher} thread, the ring's
+ * thread); event loops only read the current table.
+ */
+public final class ListenerTls implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ListenerTls.class.getName());
+    /** ALPN: http/1.1 only for now; h2 is added when the listener's HTTP/2 support lands (see DownstreamInitializer). */
+    static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+
+    private final String listener;
+    private final NodeConfig.TlsConfig config;
+    private final TicketKeyRing ring;
+    private final Meters meters;
+    private final long sessionTimeoutSeconds;
+    private final SslProvider provider = TlsEngines.provider();
+    private final boolean tls13Enabled;
+    private final AtomicReference<SniTable> table = new AtomicReference<>();
+    private final List<CertificateWatcher.FileState> watched = new ArrayList<>();
+    private HealthBoard.Registration ringRegistration;
+
+    public ListenerTls(String listener, NodeConfig.TlsConfig config, TicketKeyRing ring, Duration rotateEvery,
+                       Meters meters) {
+        this.listener = listener;
+        this.config = config;
+        this.ring = ring;
+        this.meters = meters;
+        this.sessionTimeoutSeconds = Math.max(60, rotateEvery.toSeconds());
+        this.tls13Enabled = config.protocols().contains("TLSv1.3");
+    }
+
+    /**
+     * Reads every certificate and builds the contexts; throws {@link IllegalArgumentException} with a
+     * {@code listeners[NAME].tls...: problem} message when a file is unusable.
+     */
+    public synchronized void start() {
+        for (NodeConfig.CertificateConfig c : config.certificates()) {
+            watched.add(new CertificateWatcher.FileState(c.certFile()));
+            watched.add(new CertificateWatcher.FileState(c.keyFile()));
+        }
+        publish(load());
+        ringRegistration = ring.onChange(keys -> installTicketKeys());
+    }
+
+    /** Called by the watcher thread: reloads when a file's content changed; a bad new file keeps the old table. */
+    synchronized void reloadIfChanged() {
+        boolean changed = false;
+        for (CertificateWatcher.FileState f : watched) {
+            changed |= f.poll();
+        }
+        if (!changed) {
+            return;
+        }
+        try {
+            SniTable t = load();
+            publish(t);
+            LOG.info("listener " + listener + ": certificates reloaded (" + describe(t) + ")");
+        } catch (RuntimeException e) {
+            // half-written files (cert renewed, key not yet): the next change tries again
+            LOG.warning("listener " + listener + ": certificates not reloaded, the previous ones stay in use: "
+                    + e.getMessage());
+        }
+    }
+
+    private SniTable load() {
+        String base = "listeners[" + listener + "].tls.";
+        List<LoadedCertificate> certs = new ArrayList<>();
+        for (int i = 0; i < config.certificates().size(); i++) {
+            certs.add(LoadedCertificate.load(base + "certificates[" + i + "]", config.certificates().get(i)));
+        }
+        X509Certificate[] trust = null;
+        if (config.clientCaFile() != null) {
+            try {
+                trust = PemFiles.certificates(config.clientCaFile()).toArray(X509Certificate[]::new);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(base + "clientCaFile: " + config.clientCaFile() + " "
+                        + e.getMessage());
+            }
+        }
+        X509Certificate[] clientCa = trust;
+        return SniTable.build(certs, cert -> context(cert, clientCa));
+    }
+
+    private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(cert.key(), cert.chain())
+                    .sslProvider(provider)
+                    .protocols(config.protocols())
+                    .ciphers(CipherSuites.MODERN, SupportedCipherSuiteFilter.INSTANCE)
+                    .sessionTimeout(sessionTimeoutSeconds)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN));
+            switch (config.clientAuth()) {
+                case "require" -> b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
+                case "optional" -> b.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa);
+                default -> b.clientAuth(ClientAuth.NONE);
+            }
+            return b.build();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(cert.path() + ": cannot be used for TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private void publish(SniTable t) {
+        installTicketKeys(t, ring.keys());
+        table.set(t);
+        Map<String, Supplier<Number>> expiry = new LinkedHashMap<>();
+        for (LoadedCertificate c : t.certificates()) {
+            long seconds = c.notAfter().getEpochSecond();
+            expiry.putIfAbsent(c.primaryName() + "|" + c.keyType().toLowerCase(java.util.Locale.ROOT),
+                    () -> seconds);
+        }
+        meters.registerCertificates(listener, expiry);
+    }
+
+    private synchronized void installTicketKeys() {
+        SniTable t = table.get();
+        if (t != null) {
+            installTicketKeys(t, ring.keys());
+        }
+    }
+
+    private void installTicketKeys(SniTable t, List<TicketKey> keys) {
+        if (provider != SslProvider.OPENSSL || keys.isEmpty()) {
+            return;
+        }
+        OpenSslSessionTicketKey[] k = new OpenSslSessionTicketKey[keys.size()];
+        for (int i = 0; i < k.length; i++) {
+            TicketKey key = keys.get(i);
+            k[i] = new OpenSslSessionTicketKey(key.name(), key.hmacKey(), key.aesKey());
+        }
+        for (SslContext c : t.contexts()) {
+            if (c.sessionContext() instanceof OpenSslSessionContext s) {
+                s.setTicketKeys(k);
+            }
+        }
+    }
+
+    /** The current context for a ClientHello; event-loop safe. */
+    SslContext select(ClientHelloInfo hello) {
+        return table.get().select(hello.serverName(), hello.takesEcdsa(tls13Enabled));
+    }
+
+    /** A new SNI handler for one connection; it replaces itself with the TLS handler named {@code name}. */
+    public TlsSniHandler newHandler(String name) {
+        return new TlsSniHandler(this::select, name);
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    private static String describe(SniTable t) {
+        StringBuilder sb = new StringBuilder();
+        for (LoadedCertificate c : t.certificates()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(c.primaryName()).append(' ').append(c.keyType())
+                    .append(" until ").append(c.notAfter());
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ringRegistration != null) {
+            ringRegistration.close();
+        }
+        meters.registerCertificates(listener, Map.of());
+    }
+}
