@@ -8,6 +8,7 @@ import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.HealthBoard;
 import dev.phalanx.cluster.state.LocalTicketKeyRing;
+import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminServer;
 import dev.phalanx.node.health.HealthChecker;
@@ -77,6 +78,14 @@ public final class Node implements AutoCloseable {
      *                   a {@link LocalTicketKeyRing} of this node, made when a listener has TLS and closed with it
      */
     public Node(NodeConfig config, TicketKeyRing ticketKeys) {
+        this(config, ticketKeys, null);
+    }
+
+    /**
+     * @param quota the rate limits' budgets instead of the shared state's (tests: a grid that answers when told);
+     *              null = the grid's quota service with a grid, else local counters. Not closed by the node.
+     */
+    public Node(NodeConfig config, TicketKeyRing ticketKeys, QuotaService quota) {
         this.config = config;
         this.shared = SharedState.open(config); // the grid first: joining may take seconds, off any event loop
         boolean anyTls = config.listeners().stream().anyMatch(l -> l.tls() != null);
@@ -97,7 +106,7 @@ public final class Node implements AutoCloseable {
         this.source = config.config().etcd() != null
                 ? new EtcdConfigSource(config.config().etcd(), config.node().id(), VERSION, snapshotStore)
                 : new FileConfigSource(config.config().file(), snapshotStore);
-        this.limiter = new RateLimiter(shared.quota(), meters);
+        this.limiter = new RateLimiter(quota != null ? quota : shared.quota(), meters);
         RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {

@@ -30,7 +30,7 @@ public final class RouteCodec {
     private static final List<String> SPLIT_FIELDS = List.of("pool", "weight");
     private static final List<String> TIMEOUT_FIELDS = List.of("connect", "response", "idle");
     private static final List<String> RETRY_FIELDS = List.of("attempts", "on");
-    private static final List<String> RATE_LIMIT_FIELDS = List.of("key", "limit", "window");
+    private static final List<String> RATE_LIMIT_FIELDS = List.of("key", "limit", "window", "maxWait");
 
     private RouteCodec() {
     }
@@ -215,7 +215,13 @@ public final class RouteCodec {
             r.error("limit", "required: the number of requests allowed per window");
         }
         Duration window = r.duration("window", Duration.ofSeconds(1), true);
-        return limit == null ? null : new RateLimitSpec(key, limit, window);
+        Duration maxWait = r.duration("maxWait", RateLimitSpec.DEFAULT_MAX_WAIT, false);
+        if (maxWait.compareTo(RateLimitSpec.MAX_MAX_WAIT) > 0) {
+            r.error("maxWait", "at most " + Durations.format(RateLimitSpec.MAX_MAX_WAIT)
+                    + " (a request holds its connection while it waits)");
+            maxWait = RateLimitSpec.DEFAULT_MAX_WAIT;
+        }
+        return limit == null ? null : new RateLimitSpec(key, limit, window, maxWait);
     }
 
     /** Normalizes {@code client-ip}, {@code route}, {@code header:NAME} (name lower-cased); null if malformed. */

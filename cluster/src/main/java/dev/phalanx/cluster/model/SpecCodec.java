@@ -71,7 +71,8 @@ public final class SpecCodec {
         strings(retries.putArray("on"), RouteCodec.canonicalConditions(r.retries().on()));
         if (r.rateLimit() != null) {
             o.putObject("rateLimit").put("key", r.rateLimit().key()).put("limit", r.rateLimit().limit())
-                    .put("window", Durations.format(r.rateLimit().window()));
+                    .put("window", Durations.format(r.rateLimit().window()))
+                    .put("maxWait", Durations.format(r.rateLimit().maxWait()));
         }
         if (r.maxBodyBytes() != null) {
             o.put("maxBodyBytes", r.maxBodyBytes());

@@ -94,6 +94,9 @@ class SpecCodecTest {
                 r.timeouts());
         assertEquals(new RetriesSpec(0, Set.of("connect-failure")), r.retries());
         assertEquals(new RateLimitSpec("client-ip", 5, Duration.ofSeconds(1)), r.rateLimit());
+        assertEquals(Duration.ofMillis(100), r.rateLimit().maxWait(), "a request may wait 100 ms for a lease");
+        RouteSpec noWait = route("{'id': 'web', 'pool': 'web', 'rateLimit': {'limit': 5, 'maxWait': '0s'}}");
+        assertEquals(Duration.ZERO, noWait.rateLimit().maxWait());
     }
 
     @Test

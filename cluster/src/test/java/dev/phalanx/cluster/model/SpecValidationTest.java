@@ -45,6 +45,8 @@ class SpecValidationTest {
         'rateLimit': {'key': 'route', 'limit': 0}          | routes[api].rateLimit.limit      | 0 is outside 1..1000000000
         'rateLimit': {'key': 'route'}                      | routes[api].rateLimit.limit      | required
         'rateLimit': {'limit': 1, 'window': '0ms'}         | routes[api].rateLimit.window     | must be more than 0s
+        'rateLimit': {'limit': 1, 'maxWait': '11s'}        | routes[api].rateLimit.maxWait    | at most 10s
+        'rateLimit': {'limit': 1, 'maxWait': 100}          | routes[api].rateLimit.maxWait    | is not a duration
         'maxBodyBytes': -1                                 | routes[api].maxBodyBytes         | -1 is outside
         'requestHeaders': {'set': {'Connection': 'close'}} | routes[api].requestHeaders.set.Connection | hop-by-hop
         'responseHeaders': {'set': {'transfer-encoding': 'chunked'}} | routes[api].responseHeaders.set.transfer-encoding | hop-by-hop

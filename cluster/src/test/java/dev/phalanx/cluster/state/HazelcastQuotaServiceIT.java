@@ -46,6 +46,13 @@ class HazelcastQuotaServiceIT {
         assertEquals(1000, granted, "300 asks of 7 for a budget of 1000: exactly the budget");
         assertEquals(0, services.get(0).lease("k-concurrent", w, 3_600_000, 1000, 1).toCompletableFuture().join());
         services.get(1).giveBack("k-concurrent", w, 3_600_000, 5);
+        // a give-back is sent without waiting for it: let it land before another member leases
+        IMap<String, Long> map = grid.members.get(0).getMap(QuotaServices.MAP_NAME);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (map.get("k-concurrent@" + w) != 995L && System.nanoTime() < deadline) {
+            sleepMillis(10);
+        }
+        assertEquals(995L, map.get("k-concurrent@" + w));
         assertEquals(5, services.get(2).lease("k-concurrent", w, 3_600_000, 1000, 9).toCompletableFuture().join(),
                 "what one member gave back another can lease");
         assertFalse(services.stream().anyMatch(QuotaService::degraded));
@@ -100,5 +107,13 @@ class HazelcastQuotaServiceIT {
         assertEquals(0, map.submitToKey("k-charge@" + w, new QuotaProcessors.Lease(90, 5, 60_000, 4))
                 .toCompletableFuture().join(), "a charge over the limit grants nothing");
         q.close();
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -22,7 +22,7 @@ import java.net.InetAddress;
 
 /**
  * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
- * {@link #start() accept} → match route → {@link #limit() limit} → {@link #attempt() pick endpoint → acquire connection} →
+ * {@link #start() accept} → match route → {@link #limit() limit (may wait for a lease)} → {@link #attempt() pick endpoint → acquire connection} →
  * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
  * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
  */
@@ -44,6 +44,7 @@ public final class ProxyExchange implements UpstreamListener {
     private UpstreamConnection upstream;
     private ExchangePick pick;
     private Verdict limited;
+    private RateLimitWait limitWait;
 
     private boolean keepAlive;
     private boolean http10;
@@ -96,22 +97,54 @@ public final class ProxyExchange implements UpstreamListener {
         if (route.spec().rateLimit() != null && !limit()) {
             return;
         }
+        forward();
+    }
+
+    private void forward() {
         forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
                 : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
         context.retryBudget().onRequest();
         attempt();
     }
 
-    /** The route's rate limit: spends a token this node holds, or answers 429 (never waits for one). */
+    /**
+     * The route's rate limit: spends a token this node holds; without one, while the key's lease is on its way,
+     * parks the exchange (body held back like while connecting) until {@link #limitDecided}; else answers 429.
+     */
     private boolean limit() {
         limited = context.limiter().check(route.id(), route.spec().rateLimit(), forwarded.clientAddress(),
                 request.headers());
         if (limited.admitted()) {
             return true;
         }
+        if (limited.mayWait()) {
+            limitWait = RateLimitWait.park(context.limiter(), limited, ctx.executor(), this::limitDecided);
+            if (limitWait != null) {
+                handler.pause(ProxyHandler.PAUSE_CONNECTING);
+                return false;
+            }
+        }
+        refuseLimited();
+        return false;
+    }
+
+    /** The parked exchange's answer, on its event loop. */
+    private void limitDecided(Verdict v) {
+        limitWait = null;
+        if (finished) {
+            return;
+        }
+        limited = v;
+        if (v.admitted()) {
+            forward();
+        } else {
+            refuseLimited();
+        }
+    }
+
+    private void refuseLimited() {
         context.meters().rateLimited(route.id());
         respondError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate limited");
-        return false;
     }
 
     // ---- phase: pick endpoint, acquire connection ----
@@ -435,6 +468,10 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         finished = true;
+        if (limitWait != null) {
+            limitWait.cancel();
+            limitWait = null;
+        }
         body.release();
         if (upstream != null) {
             upstream.close();

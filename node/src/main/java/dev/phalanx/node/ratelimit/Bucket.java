@@ -3,6 +3,7 @@ package dev.phalanx.node.ratelimit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The tokens this node holds for one key in one window. Event loops take tokens with a compare-and-set loop (no
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is drained once ({@link #drain}) and what is left goes back to the quota service.
  */
 final class Bucket {
+    private static final AtomicReferenceFieldUpdater<Bucket, ParkQueue> PARKED =
+            AtomicReferenceFieldUpdater.newUpdater(Bucket.class, ParkQueue.class, "parked");
     final long window;
     private final AtomicInteger tokens = new AtomicInteger();
     private final AtomicInteger seen = new AtomicInteger();
@@ -17,6 +20,7 @@ final class Bucket {
     private final AtomicBoolean leasing = new AtomicBoolean();
     private volatile boolean exhausted;
     private volatile boolean closed;
+    private volatile ParkQueue parked;
 
     Bucket(long window) {
         this.window = window;
@@ -42,6 +46,21 @@ final class Bucket {
                 return true;
             }
         }
+    }
+
+    /** Puts back a token taken for a wait that ended meanwhile. */
+    void putBack() {
+        tokens.incrementAndGet();
+    }
+
+    /** The requests waiting for this bucket's lease: null when none ever waited (unless {@code create}). */
+    ParkQueue parked(boolean create) {
+        ParkQueue q = parked;
+        if (q == null && create) {
+            PARKED.compareAndSet(this, null, new ParkQueue());
+            q = parked;
+        }
+        return q;
     }
 
     int held() {

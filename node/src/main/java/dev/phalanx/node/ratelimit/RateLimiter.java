@@ -22,9 +22,11 @@ import java.util.logging.Logger;
  * The request-path limiter of a node. {@link #check} runs on the event loop: it spends a token this node holds for
  * the request's key and window, never waits and never calls the network. Leases come from the {@link QuotaService}
  * off the event loop (on this limiter's thread), asked for at a low-water mark so they normally arrive before the
- * held tokens run out; a request that finds no token while a lease is still on its way is rejected, so the node
- * never admits a token it was not granted. A {@code local} quota service is asked inline instead: it completes at
- * once without a lock.
+ * held tokens run out. A request that finds no token while a lease is still on its way gets a refusal that
+ * {@link Verdict#mayWait may wait}: its owner can {@link #park} it until the lease answers (at most the route's
+ * {@code maxWait}, 100 ms unless set; at most {@link LeaseWaits#MAX_WAITING_PER_KEY} requests per key and {@link LeaseWaits#MAX_WAITING} in all),
+ * and it is admitted only with a token handed over from that lease, so the node never admits a token it was not
+ * granted. A {@code local} quota service is asked inline instead: it completes at once without a lock.
  *
  * <p>Every {@link #TICK_MILLIS} ms the limiter's thread gives back the tokens of windows that are over, forgets keys
  * idle for a whole window, and prefetches the next window's lease for keys busy in this one (so a steady client
@@ -37,6 +39,7 @@ public final class RateLimiter implements AutoCloseable {
     public static final int DEFAULT_MAX_KEYS = 10_000;
     private static final int MAX_PENDING_CALLS = 10_000;
     private static final long IDLE_ROUTE_MILLIS = 60_000;
+    /** Requests of one key that may wait on one node at once (and never more than the key's limit); more are refused. */
 
     private final QuotaService quota;
     private final boolean inline;
@@ -47,6 +50,7 @@ public final class RateLimiter implements AutoCloseable {
     private final Map<String, RouteLimits> routes = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final Counter leaseCalls;
+    private final LeaseWaits waits;
 
     /** The node's limiter, with its own daemon thread for lease calls and window ends. */
     public RateLimiter(QuotaService quota, Meters meters) {
@@ -76,6 +80,7 @@ public final class RateLimiter implements AutoCloseable {
         }
         this.leaseCalls = meters.rateLimitLeases();
         meters.rateLimiter(this, l -> l.quota.degraded() ? 1 : 0, RateLimiter::trackedKeys);
+        this.waits = new LeaseWaits(this, meters, clock);
     }
 
     /**
@@ -90,8 +95,16 @@ public final class RateLimiter implements AutoCloseable {
             r = replaceRoute(routeId, spec, now);
         }
         r.touch(now);
+        return decide(r, r.quota(r.keyOf(client, headers), now / r.windowMillis), now);
+    }
+
+    /** A waiting request whose window ended, checked again in the window now running (on its owner's thread). */
+    Verdict recheck(RouteLimits r, KeyQuota k) {
+        return decide(r, k, clock.getAsLong());
+    }
+
+    private Verdict decide(RouteLimits r, KeyQuota k, long now) {
         long w = now / r.windowMillis;
-        KeyQuota k = r.quota(r.keyOf(client, headers), w);
         Bucket b = k.current();
         if (b.window < w) {
             Bucket old = b;
@@ -109,7 +122,32 @@ public final class RateLimiter implements AutoCloseable {
         long resetMillis = (b.window + 1) * r.windowMillis - now;
         int reset = RateLimitHeaders.ceilSeconds(resetMillis);
         int remaining = b.held() + (inline && !b.exhausted() ? (int) Math.max(0, r.limit - b.granted()) : 0);
+        if (!ok && !inline && r.maxWaitMillis > 0 && b.leasing() && !b.exhausted()) {
+            return new Verdict(b.window, false, r.policyName, r.policy, remaining, reset, 1, new WaitSpot(r, k, b));
+        }
         return new Verdict(b.window, ok, r.policyName, r.policy, remaining, reset, b.exhausted() ? reset : 1);
+    }
+
+    /** The key and window a {@link Verdict#mayWait waiting} refusal is about. */
+    record WaitSpot(RouteLimits route, KeyQuota key, Bucket bucket) {
+    }
+
+    /**
+     * Parks a request whose verdict {@link Verdict#mayWait may wait} until its key's lease answers: the owner's
+     * {@link Parking#decided} then gets an admitting verdict (a token of that lease was spent for it) or a refusal
+     * (budget spent, lease failed, window over, or the route's {@code maxWait} gone). Requests of one key are served
+     * in the order they parked and share the one lease call. Event-loop safe: no lock, no wait.
+     *
+     * @return the wait (cancel it when the request goes away), or null when too many requests wait already: refuse
+     *         the request with its verdict
+     */
+    public Parked park(Verdict verdict, Parking owner) {
+        return waits.park(verdict, owner);
+    }
+
+    /** Requests waiting for a lease on this node, all keys. */
+    int waitingRequests() {
+        return waits.waiting();
     }
 
     private RouteLimits replaceRoute(String routeId, RateLimitSpec spec, long now) {
@@ -125,7 +163,7 @@ public final class RateLimiter implements AutoCloseable {
         return LeaseSizing.size(r.limit, Math.max(k.previousSeen(), b.seenCount()));
     }
 
-    private void askLease(RouteLimits r, KeyQuota k, Bucket b) {
+    void askLease(RouteLimits r, KeyQuota k, Bucket b) {
         askLease(r, k, b, leaseSize(r, k, b));
     }
 
@@ -155,7 +193,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private void lease(RouteLimits r, KeyQuota k, Bucket b, int wanted) {
         if (b.closed()) {
-            b.leaseFailed(); // the window ended while the call waited its turn
+            b.leaseFailed(); // the window ended while the call waited its turn (its waiters moved on)
             return;
         }
         leaseCalls.increment();
@@ -163,22 +201,29 @@ public final class RateLimiter implements AutoCloseable {
             quota.lease(k.quotaKey, b.window, r.windowMillis, r.limit, wanted).whenComplete((granted, err) -> {
                 if (err != null) {
                     b.leaseFailed();
+                    waits.refuseAll(b);
                     return;
                 }
                 int back = b.leased(granted, wanted);
                 if (back > 0) {
                     giveBack(k.quotaKey, b.window, r.windowMillis, back);
                 }
+                waits.serve(r, k, b);
             });
         } catch (RuntimeException e) {
             LOG.warning("rate-limit lease for " + r.routeId + " failed: " + e);
             b.leaseFailed();
+            waits.refuseAll(b);
         }
     }
 
-    /** A bucket whose window is over: its unspent tokens go back (drain hands them out once). */
-    private void retire(RouteLimits r, KeyQuota k, Bucket b) {
+    /**
+     * A bucket whose window is over: its unspent tokens go back (drain hands them out once), its waiting requests
+     * are checked again in the window now running.
+     */
+    void retire(RouteLimits r, KeyQuota k, Bucket b) {
         int unused = b.drain();
+        waits.moveAll(b);
         if (unused > 0) {
             giveBack(k.quotaKey, b.window, r.windowMillis, unused);
         }
@@ -186,6 +231,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private void retireAll(RouteLimits r) {
         for (KeyQuota k : r.keys().values()) {
+            waits.refuseAll(k.current()); // the route changed or the node stops: its waiting requests are refused
             retire(r, k, k.current());
             Bucket n = k.next();
             if (n != null) {

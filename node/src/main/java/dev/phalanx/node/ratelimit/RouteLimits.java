@@ -20,6 +20,8 @@ final class RouteLimits {
     final RateLimitSpec spec;
     final long limit;
     final long windowMillis;
+    /** How long a request without a token may wait for the key's lease (0: refused at once). */
+    final long maxWaitMillis;
     final String policyName;
     final String policy;
     private final String keyPrefix;
@@ -34,6 +36,7 @@ final class RouteLimits {
         this.spec = spec;
         this.limit = spec.limit();
         this.windowMillis = Math.max(1, spec.window().toMillis());
+        this.maxWaitMillis = spec.maxWait().toMillis();
         this.policyName = RateLimitHeaders.name(routeId);
         this.policy = RateLimitHeaders.policy(policyName, limit, windowMillis);
         this.keyPrefix = "rl|" + routeId + "|" + spec.key() + "|" + windowMillis + "|";

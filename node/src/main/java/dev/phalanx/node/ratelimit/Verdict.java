@@ -16,9 +16,17 @@ public final class Verdict {
     private final int resetSeconds;
     private final int retryAfterSeconds;
     private final long window;
+    /** Where a refused request may wait for the lease in flight ({@link #mayWait}); null on every other verdict. */
+    final RateLimiter.WaitSpot waitSpot;
 
     Verdict(long window, boolean admitted, String policyName, String policy, int remaining, int resetSeconds,
             int retryAfterSeconds) {
+        this(window, admitted, policyName, policy, remaining, resetSeconds, retryAfterSeconds, null);
+    }
+
+    Verdict(long window, boolean admitted, String policyName, String policy, int remaining, int resetSeconds,
+            int retryAfterSeconds, RateLimiter.WaitSpot waitSpot) {
+        this.waitSpot = waitSpot;
         this.admitted = admitted;
         this.policyName = policyName;
         this.policy = policy;
@@ -35,6 +43,15 @@ public final class Verdict {
 
     public boolean admitted() {
         return admitted;
+    }
+
+    /**
+     * True for a refusal that is only "not yet": this node holds no token for the key but a lease for it is on its
+     * way and the budget is not known to be spent. The caller may {@link RateLimiter#park park} the request until
+     * the lease answers instead of refusing it now.
+     */
+    public boolean mayWait() {
+        return waitSpot != null;
     }
 
     public int remaining() {

@@ -42,6 +42,17 @@ public final class NodeHarness implements AutoCloseable {
      */
     public static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
                                     dev.phalanx.cluster.state.TicketKeyRing ring) {
+        return start(routesYaml, extraNodeYaml, listenerYaml, ring, null);
+    }
+
+    /** A node whose rate limits use {@code quota} (e.g. a grid quota of a test member); the caller closes it. */
+    public static NodeHarness startWithQuota(String routesYaml, dev.phalanx.cluster.state.QuotaService quota) {
+        return start(routesYaml, null, "{ name: web, bind: \"127.0.0.1:0\" }", null, quota);
+    }
+
+    private static NodeHarness start(String routesYaml, String extraNodeYaml, String listenerYaml,
+                                     dev.phalanx.cluster.state.TicketKeyRing ring,
+                                     dev.phalanx.cluster.state.QuotaService quota) {
         try {
             Path dir = Files.createTempDirectory("phalanx-it");
             Path routes = dir.resolve("routes.yaml");
@@ -55,7 +66,7 @@ public final class NodeHarness implements AutoCloseable {
                     config: { file: "%s" }
                     accessLog: off
                     """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
-            Node node = new Node(NodeConfigLoader.load(cfg), ring);
+            Node node = new Node(NodeConfigLoader.load(cfg), ring, quota);
             node.start();
             return new NodeHarness(dir, node);
         } catch (IOException e) {
