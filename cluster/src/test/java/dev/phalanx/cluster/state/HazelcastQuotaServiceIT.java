@@ -36,7 +36,8 @@ class HazelcastQuotaServiceIT {
     @Test
     void concurrentLeasesFromThreeMembersNeverGrantMoreThanTheLimit() {
         List<QuotaService> services = new ArrayList<>();
-        grid.members.forEach(m -> services.add(QuotaServices.grid(m, 3)));
+        // a long call timeout: on a loaded machine a 1 s timeout could send a member to its fallback share
+        grid.members.forEach(m -> services.add(QuotaServices.grid(m, 3, java.time.Duration.ofSeconds(10))));
         long w = window(3_600_000);
         List<CompletableFuture<Integer>> calls = new ArrayList<>();
         for (int i = 0; i < 300; i++) {

@@ -21,7 +21,7 @@ import java.util.ArrayDeque;
  *
  * <p>Reading is paused while any of several reasons holds (a bit each): the upstream cannot take more body
  * ({@link #PAUSE_UPSTREAM_BUSY}), pipelined requests are waiting ({@link #PAUSE_QUEUED}), the upstream connection
- * is not open yet ({@link #PAUSE_CONNECTING}). Auto-read is on exactly when no reason holds.
+ * is not open yet, or the request waits for a rate-limit lease ({@link #PAUSE_CONNECTING}). Auto-read is on exactly when no reason holds.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     static final int PAUSE_UPSTREAM_BUSY = 1;
