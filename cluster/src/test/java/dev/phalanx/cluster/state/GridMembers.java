@@ -19,15 +19,15 @@ import java.util.logging.Logger;
  * Real Hazelcast members in this JVM: 127.0.0.1, free ports, TCP-IP join to each other, no multicast, a cluster
  * name of their own, short heartbeat timeouts so a killed member is noticed within seconds.
  */
-final class GridMembers implements AutoCloseable {
+public final class GridMembers implements AutoCloseable {
     private static final Logger HZ_LOG = Logger.getLogger("com.hazelcast");
-    final List<HazelcastInstance> members = new ArrayList<>();
+    public final List<HazelcastInstance> members = new ArrayList<>();
 
     static {
         HZ_LOG.setLevel(Level.WARNING);
     }
 
-    static GridMembers start(int n) {
+    public static GridMembers start(int n) {
         String name = "phalanx-test-" + UUID.randomUUID();
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -78,7 +78,7 @@ final class GridMembers implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

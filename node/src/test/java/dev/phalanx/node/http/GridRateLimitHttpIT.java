@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.phalanx.cluster.state.GridMembers;
 import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.QuotaServices;
-import dev.phalanx.node.testsupport.GridMembers;
 import dev.phalanx.node.testsupport.NodeHarness;
 import dev.phalanx.node.testsupport.TestBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
