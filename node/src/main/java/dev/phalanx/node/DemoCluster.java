@@ -2,7 +2,6 @@ package dev.phalanx.node;
 
 import dev.phalanx.cluster.model.NodeConfigLoader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +32,8 @@ final class DemoCluster {
         Path dir = Path.of("demo-state").toAbsolutePath();
         List<AutoCloseable> running = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("INT"), s -> stop.countDown()); // Ctrl-C while starting stops once started
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
         try {
             Files.createDirectories(dir);
             int backendA = port + 11;
@@ -57,10 +58,10 @@ final class DemoCluster {
                 running.add(0, node);
                 nodes.add(node);
             }
-            awaitTicketKeys(nodes);
-            System.out.println(banner(port, routes, tls));
-            Signal.handle(new Signal("INT"), s -> stop.countDown());
-            Signal.handle(new Signal("TERM"), s -> stop.countDown());
+            awaitTicketKeys(nodes, stop);
+            if (stop.getCount() > 0) {
+                System.out.println(banner(port, routes, tls));
+            }
             stop.await();
             System.out.println("stopping the demo cluster");
             return 0;
@@ -68,7 +69,8 @@ final class DemoCluster {
             System.err.println("demo: generated config rejected:\n" + e.getMessage());
             return 2;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            System.err.println("demo: cannot start: " + e.getMessage());
+            return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
@@ -92,9 +94,9 @@ final class DemoCluster {
      * the banner's cross-node resumption works at once: the first node starts with a local key until a majority of
      * the grid is up.
      */
-    private static void awaitTicketKeys(List<Node> nodes) throws InterruptedException {
+    private static void awaitTicketKeys(List<Node> nodes, CountDownLatch stop) throws InterruptedException {
         long deadline = System.currentTimeMillis() + AGREE_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline && stop.getCount() > 0) {
             java.util.Set<Object> current = new java.util.HashSet<>();
             for (Node n : nodes) {
                 current.add(n.ticketKeys().keys().get(0));
@@ -103,6 +105,9 @@ final class DemoCluster {
                 return;
             }
             Thread.sleep(100);
+        }
+        if (stop.getCount() == 0) {
+            return;
         }
         System.out.println("demo: the nodes do not share a ticket key yet (the grid is slow to agree): TLS sessions"
                 + " resume across nodes once it has");
