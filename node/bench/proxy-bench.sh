@@ -10,6 +10,7 @@ TEMPLATES=$SCRIPT_DIR/templates
 
 DURATION=${BENCH_DURATION:-15s}
 WARMUP=${BENCH_WARMUP:-60s}
+SETTLE_RUNS=${BENCH_SETTLE_RUNS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-1}
 ONLY=${BENCH_ONLY:-nginx,haproxy,node}
@@ -31,6 +32,7 @@ Usage: $0 [options]
                        the direct backend run always happens)            env BENCH_ONLY
   -d, --duration D     measured wrk run per target, e.g. 15s (default 15s) env BENCH_DURATION
   -w, --warmup D       wrk warm-up run before each measured run (default 60s: the JVM needs it) env BENCH_WARMUP
+                       (then BENCH_SETTLE_RUNS, default 3, runs of 5 s that reopen the connections)
   -c, --connections N  wrk connections (default 50)                      env BENCH_CONNECTIONS
   -t, --threads N      wrk threads (default 1)                           env BENCH_THREADS
   -o, --out DIR        report and raw outputs (default node/target/bench) env BENCH_OUT
@@ -70,6 +72,7 @@ done
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "connections \"$CONNECTIONS\" is not a positive number"
 [[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "threads \"$THREADS\" is not a positive number"
 ((CONNECTIONS >= THREADS)) || die "connections ($CONNECTIONS) must be at least threads ($THREADS)"
+[[ $SETTLE_RUNS =~ ^[0-9]+$ ]] || die "BENCH_SETTLE_RUNS \"$SETTLE_RUNS\" is not a number"
 [[ $READY_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_READY_TIMEOUT \"$READY_TIMEOUT\" is not a number of seconds"
 declare -A WANT=()
 IFS=, read -r -a only_list <<<"$ONLY"
@@ -277,6 +280,14 @@ measure() {
   if ! run_wrk "$WARMUP" "$url" "$OUT_DIR/wrk-$target-warmup.txt"; then
     STATUS[$target]="FAILED: wrk warm-up failed (see wrk-$target-warmup.txt)"; return
   fi
+  # Short runs that close and reopen the connections: the first connection churn after a long steady run makes the
+  # JVM's JIT throw away and recompile its hot code (seen as hundreds of "made not entrant" in -Xlog:jit), which
+  # otherwise lands in the first seconds of the measured run. Every target gets the same runs.
+  local i
+  for ((i = 1; i <= SETTLE_RUNS; i++)); do
+    run_wrk 5s "$url" "$OUT_DIR/wrk-$target-settle-$i.txt" || {
+      STATUS[$target]="FAILED: wrk settle run failed (see wrk-$target-settle-$i.txt)"; return; }
+  done
   log "$target: measuring $DURATION"
   local t0 c0 t1 c1
   t0=$(date +%s%N) c0=$(cpu_ticks "$pid")
@@ -402,7 +413,7 @@ verdict() {
   echo "Load average at start $LOAD_START, at end $LOAD_END (a busy machine lowers every figure; compare ratios, not absolutes)."
   echo
   echo "HTTP/1.1 keep-alive, GET / answered by the backend with a $((${#BODY} + 1))-byte body."
-  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after a $WARMUP warm-up run per target."
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after a $WARMUP warm-up run and $SETTLE_RUNS runs of 5 s (connections reopened) per target."
   echo "Proxy pinned to CPU $PROXY_CPU (one worker/thread); backend nginx and wrk share CPU $LOAD_CPU."
   echo
   table
