@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.phalanx.cluster.state.GridTestSupport;
 import dev.phalanx.node.testsupport.TestBackend;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +65,7 @@ class GridJarIT {
         }
         Files.writeString(dir.resolve("routes.yaml"), routes.toString() + pools);
         Files.writeString(dir.resolve("grid.key"), "grid-jar-it-secret-0123456789abcdefghijklmnopq\n");
-        int[] ports = freePorts(9); // grid 0..2, web 3..5, admin 6..8
+        int[] ports = GridTestSupport.freePorts(9); // grid 0..2, web 3..5, admin 6..8
         String members = "[\"127.0.0.1:" + ports[0] + "\", \"127.0.0.1:" + ports[1] + "\", \"127.0.0.1:" + ports[2]
                 + "\"]";
         for (int i = 0; i < 3; i++) {
@@ -139,7 +138,7 @@ class GridJarIT {
         Path dir = Files.createTempDirectory("grid-jar-it");
         Files.writeString(dir.resolve("routes.yaml"), "routes: []\npools: []\n");
         Files.writeString(dir.resolve("grid.key"), "short\n");
-        int[] ports = freePorts(3);
+        int[] ports = GridTestSupport.freePorts(3);
         Path cfg = dir.resolve("node.yaml");
         Files.writeString(cfg, """
                 node: { id: n1, stateDir: "%s" }
@@ -232,19 +231,6 @@ class GridJarIT {
         return out;
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> sockets = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            sockets.add(s);
-            ports[i] = s.getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
 
     private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.phalanx.cluster.model.NodeConfigLoader;
+import dev.phalanx.cluster.state.GridTestSupport;
 import dev.phalanx.node.testsupport.TestBackend;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +55,7 @@ class GridNodeIT {
         Files.writeString(routes, routes(backends));
         Path secret = dir.resolve("grid.key");
         Files.writeString(secret, "grid-node-it-secret-0123456789abcdefghijklmnop\n");
-        int[] gridPorts = freePorts(3);
+        int[] gridPorts = GridTestSupport.freePorts(3);
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();
@@ -150,7 +148,7 @@ class GridNodeIT {
         Files.writeString(routes, routes(backends));
         Path secret = dir.resolve("grid.key");
         Files.writeString(secret, "grid-node-it-secret-0123456789abcdefghijklmnop\n");
-        int[] gridPorts = freePorts(3); // nothing listens on the other two
+        int[] gridPorts = GridTestSupport.freePorts(3); // nothing listens on the other two
         long t = System.nanoTime();
         Node node = startNode(dir, 0, gridPorts, routes, secret);
         System.out.printf("figure: a node whose two grid peers are down started alone in %d ms%n",
@@ -270,19 +268,6 @@ class GridNodeIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> sockets = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            sockets.add(s);
-            ports[i] = s.getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
 
     private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;

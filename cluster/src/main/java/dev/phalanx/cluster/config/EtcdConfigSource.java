@@ -120,8 +120,7 @@ public final class EtcdConfigSource implements ConfigSource {
         if (store != null) {
             SnapshotStore.Loaded loaded = store.load();
             if (loaded.snapshot() != null) {
-                ConfigSnapshot s = loaded.snapshot();
-                current = new ConfigSnapshot("etcd", s.revision(), s.routes(), s.pools(), s.errors());
+                current = loaded.as("etcd", true);
                 persisted = current;
             }
             if (loaded.error() != null) {

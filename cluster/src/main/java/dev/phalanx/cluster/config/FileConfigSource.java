@@ -67,8 +67,7 @@ public final class FileConfigSource implements ConfigSource {
         if (store != null) {
             SnapshotStore.Loaded loaded = store.load();
             if (loaded.snapshot() != null) {
-                ConfigSnapshot s = loaded.snapshot();
-                current = new ConfigSnapshot("file", s.revision(), s.routes(), s.pools(), List.of());
+                current = loaded.as("file", false);
                 persisted = current;
             }
             if (loaded.error() != null) {

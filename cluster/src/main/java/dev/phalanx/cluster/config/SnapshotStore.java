@@ -43,6 +43,18 @@ public final class SnapshotStore {
 
     /** What {@link #load} found: a snapshot, nothing (both null), or a problem with the file. */
     public record Loaded(ConfigSnapshot snapshot, ConfigError error) {
+        /**
+         * The loaded snapshot relabelled for the source that takes it over ({@code file}, {@code etcd}), or null.
+         *
+         * @param keepErrors whether the persisted errors still apply (etcd: they name keys not yet re-read)
+         */
+        public ConfigSnapshot as(String source, boolean keepErrors) {
+            if (snapshot == null) {
+                return null;
+            }
+            return new ConfigSnapshot(source, snapshot.revision(), snapshot.routes(), snapshot.pools(),
+                    keepErrors ? snapshot.errors() : java.util.List.of());
+        }
     }
 
     /** Writes {@code snapshot} atomically, creating the state folder when needed. */

@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Grid configs on 127.0.0.1 with free ports, a secret file, and a polling wait. */
-final class GridTestSupport {
+public final class GridTestSupport {
     static final String SECRET = "test-cluster-secret-0123456789abcdef-0123456789";
 
     private GridTestSupport() {
     }
 
-    static int[] freePorts(int n) {
+    /** {@code n} distinct free ports on 127.0.0.1 (node tests use it too, through the cluster test-jar). */
+    public static int[] freePorts(int n) {
         int[] ports = new int[n];
         List<ServerSocket> open = new ArrayList<>();
         try {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.phalanx.cluster.model.NodeConfigLoader;
+import dev.phalanx.cluster.state.GridTestSupport;
 import dev.phalanx.node.Node;
 import dev.phalanx.node.testsupport.TestBackend;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ class GridTlsIT {
                 """.formatted(backend.port()));
         Path secret = dir.resolve("grid.key");
         Files.writeString(secret, "grid-tls-it-secret-0123456789abcdefghijklmnopq\n");
-        int[] gridPorts = freePorts(3);
+        int[] gridPorts = GridTestSupport.freePorts(3);
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             nodes.add(startNode(dir, i, gridPorts, routes, secret, pki));
@@ -146,19 +146,6 @@ class GridTlsIT {
         return JSON.readTree(r.body());
     }
 
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-            held.add(s);
-            ports[i] = s.getLocalPort();
-        }
-        for (ServerSocket s : held) {
-            s.close();
-        }
-        return ports;
-    }
 
     interface Check {
         boolean ok() throws Exception;
