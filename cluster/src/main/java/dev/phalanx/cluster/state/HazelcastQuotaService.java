@@ -27,6 +27,10 @@ import java.util.logging.Logger;
 final class HazelcastQuotaService implements QuotaService {
     private static final Logger LOG = Logger.getLogger(HazelcastQuotaService.class.getName());
     private static final long RETRY_GRID_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A stop of this process longer than this (SIGSTOP, a frozen VM) may have cost it its grid membership. */
+    private static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long after such a stop the grid's answers are not trusted: long enough to learn of a drop and merge. */
+    private static final long FENCE_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final HazelcastInstance hz;
     private final IMap<String, Long> map;
@@ -39,6 +43,8 @@ final class HazelcastQuotaService implements QuotaService {
     private final AtomicLong gridRetryAt = new AtomicLong();
     private final ScheduledExecutorService sweeper;
     private volatile boolean degraded;
+    private volatile long lastTick = System.nanoTime();
+    private volatile long fencedUntil = System.nanoTime();
 
     HazelcastQuotaService(HazelcastInstance hz, int expectedMembers, long timeoutMillis, LongSupplier clock) {
         if (expectedMembers < 1) {
@@ -60,10 +66,33 @@ final class HazelcastQuotaService implements QuotaService {
             fallback.sweep(now);
             charged.sweep(now);
         }, 1, 1, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::pauseFenced, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * True while this process recently stood still for longer than {@link #PAUSE_NANOS}. After such a stop the
+     * others may have dropped this member, and until it learns so its stale partition copies would still grant
+     * (measured: 10 tokens above the limit in one window), so it grants from its fallback share instead. Checked by
+     * the ticker and inline, since after a stop the lease may run before the ticker does.
+     */
+    private boolean pauseFenced() {
+        long now = System.nanoTime();
+        if (now - lastTick > PAUSE_NANOS) {
+            fencedUntil = now + FENCE_NANOS;
+            LOG.warning("this process stood still for " + TimeUnit.NANOSECONDS.toMillis(now - lastTick)
+                    + " ms: rate-limit leases come from the local share for the next "
+                    + TimeUnit.NANOSECONDS.toSeconds(FENCE_NANOS) + " s (the grid may have dropped this member)");
+        }
+        lastTick = now;
+        return now - fencedUntil < 0;
     }
 
     @Override
     public CompletionStage<Integer> lease(String key, long window, long windowMillis, long limit, int wanted) {
+        if (pauseFenced()) {
+            degraded = true;
+            return CompletableFuture.completedFuture(fallbackGrant(key, window, windowMillis, limit, wanted));
+        }
         if (degraded && System.nanoTime() - gridRetryAt.get() < 0) {
             return CompletableFuture.completedFuture(fallbackGrant(key, window, windowMillis, limit, wanted));
         }
@@ -87,6 +116,12 @@ final class HazelcastQuotaService implements QuotaService {
             }
         });
         return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((granted, err) -> {
+            if (err == null && pauseFenced()) {
+                // the process stood still while the call was out: the answer may come from a stale partition copy,
+                // so it is dropped (under-admission only) and the fallback share grants instead
+                degraded = true;
+                return fallbackGrant(key, window, windowMillis, limit, wanted);
+            }
             if (err == null) {
                 if (degraded) {
                     degraded = false;
