@@ -8,8 +8,10 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NODE_DIR=$(dirname "$SCRIPT_DIR")
 TEMPLATES=$SCRIPT_DIR/templates
 
-DURATION=${BENCH_DURATION:-15s}
+DURATION=${BENCH_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-5}
 WARMUP=${BENCH_WARMUP:-60s}
+CLOSE_WARMUP=${BENCH_CLOSE_WARMUP:-15s}
 SETTLE_RUNS=${BENCH_SETTLE_RUNS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-1}
@@ -30,9 +32,12 @@ usage() {
 Usage: $0 [options]
   --only LIST          proxies to measure, comma-separated from nginx,haproxy,node (default: all three;
                        the direct backend run always happens)            env BENCH_ONLY
-  -d, --duration D     measured wrk run per target, e.g. 15s (default 15s) env BENCH_DURATION
-  -w, --warmup D       wrk warm-up run before each measured run (default 60s: the JVM needs it) env BENCH_WARMUP
-                       (then BENCH_SETTLE_RUNS, default 3, runs of 5 s that reopen the connections)
+  -d, --duration D     measured wrk run per target and round, e.g. 10s (default 10s) env BENCH_DURATION
+  -r, --rounds N       rounds of measured runs, targets interleaved (default 5) env BENCH_ROUNDS
+  -w, --warmup D       wrk keep-alive warm-up run per target before the rounds (default 60s: the JVM needs it)
+                       env BENCH_WARMUP; it follows BENCH_CLOSE_WARMUP (default 15s) of one request per
+                       connection and is followed by BENCH_SETTLE_RUNS (default 3) runs of 5 s that reopen
+                       the connections
   -c, --connections N  wrk connections (default 50)                      env BENCH_CONNECTIONS
   -t, --threads N      wrk threads (default 1)                           env BENCH_THREADS
   -o, --out DIR        report and raw outputs (default node/target/bench) env BENCH_OUT
@@ -54,6 +59,8 @@ while (($#)); do
     --duration=*) DURATION=${1#*=}; shift ;;
     -w | --warmup) WARMUP=${2:?$1 needs a value}; shift 2 ;;
     --warmup=*) WARMUP=${1#*=}; shift ;;
+    -r | --rounds) ROUNDS=${2:?$1 needs a value}; shift 2 ;;
+    --rounds=*) ROUNDS=${1#*=}; shift ;;
     -c | --connections) CONNECTIONS=${2:?$1 needs a value}; shift 2 ;;
     --connections=*) CONNECTIONS=${1#*=}; shift ;;
     -t | --threads) THREADS=${2:?$1 needs a value}; shift 2 ;;
@@ -66,9 +73,10 @@ while (($#)); do
   esac
 done
 
-for d in "$DURATION" "$WARMUP"; do
+for d in "$DURATION" "$WARMUP" "$CLOSE_WARMUP"; do
   [[ $d =~ ^[1-9][0-9]*[smh]?$ ]] || die "duration \"$d\" is not like 5s, 15s, 1m"
 done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds \"$ROUNDS\" is not a positive number"
 [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "connections \"$CONNECTIONS\" is not a positive number"
 [[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "threads \"$THREADS\" is not a positive number"
 ((CONNECTIONS >= THREADS)) || die "connections ($CONNECTIONS) must be at least threads ($THREADS)"
@@ -227,7 +235,11 @@ wait_answer() {
 }
 
 # ---- measurement ----
-declare -A RESULT=() STATUS=()
+# Every target is started first and stays up (idle ones cost nothing); then the measured runs are interleaved in
+# rounds (direct, nginx, haproxy, node, direct, nginx, ...), so a change in the machine's state during the run (this
+# VM's speed moves by up to 20 % from one minute to the next) falls on every target alike. Figures are the medians
+# over the rounds; the ratios are the medians of the per-round ratios.
+declare -A RESULT=() STATUS=() PID_OF=() URL_OF=()
 ORDER=(direct nginx haproxy node)
 declare -A LABEL=([direct]="direct (backend, no proxy)" [nginx]=nginx [haproxy]=haproxy [node]="phalanx node")
 
@@ -263,58 +275,60 @@ cpu_ticks() {
 }
 CLK_TCK=$(getconf CLK_TCK)
 
-# run_wrk DURATION URL OUTFILE: one wrk run on the load CPU, tracked so Ctrl-C stops it.
+# run_wrk DURATION URL OUTFILE [WRK ARGS...]: one wrk run on the load CPU, tracked so Ctrl-C stops it.
 run_wrk() {
-  local rc=0
-  start_bg "$3" taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency "$2"
+  local rc=0 d=$1 url=$2 out=$3
+  shift 3
+  start_bg "$out" taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" --latency "$@" "$url"
   local pid=$LAST_PID
   wait "$pid" || rc=$?
   untrack "$pid"
   return "$rc"
 }
 
-# measure TARGET URL PID: warm-up, then the measured run; fills RESULT or STATUS.
-measure() {
-  local target=$1 url=$2 pid=$3 parsed
-  log "$target: warm-up $WARMUP"
-  if ! run_wrk "$WARMUP" "$url" "$OUT_DIR/wrk-$target-warmup.txt"; then
-    STATUS[$target]="FAILED: wrk warm-up failed (see wrk-$target-warmup.txt)"; return
-  fi
-  # Short runs that close and reopen the connections: the first connection churn after a long steady run makes the
-  # JVM's JIT throw away and recompile its hot code (seen as hundreds of "made not entrant" in -Xlog:jit), which
-  # otherwise lands in the first seconds of the measured run. Every target gets the same runs.
-  local i
+# warm TARGET: one request per connection, then the keep-alive warm-up run, then short runs that close and reopen
+# the connections. Every target gets the same runs; they are for the JVM's JIT. Without the first phase, every
+# burst of 50 new connections after a long keep-alive run made the JIT compile connection set-up code and throw away
+# hot code whose type profiles had never seen it: bursts of 4-5 ms stalls for 100-200 ms at the start of each
+# measured run (seen with an event-loop iteration probe and -XX:+PrintCompilation), about 1 % of the requests.
+warm() {
+  local target=$1 url=${URL_OF[$1]} i
+  log "$target: warm-up $CLOSE_WARMUP with Connection: close, $WARMUP keep-alive, then $SETTLE_RUNS reconnecting runs of 5 s"
+  run_wrk "$CLOSE_WARMUP" "$url" "$OUT_DIR/wrk-$target-warmup-close.txt" -H "Connection: close" || {
+    STATUS[$target]="FAILED: wrk warm-up failed (see wrk-$target-warmup-close.txt)"; return; }
+  run_wrk "$WARMUP" "$url" "$OUT_DIR/wrk-$target-warmup.txt" || {
+    STATUS[$target]="FAILED: wrk warm-up failed (see wrk-$target-warmup.txt)"; return; }
   for ((i = 1; i <= SETTLE_RUNS; i++)); do
     run_wrk 5s "$url" "$OUT_DIR/wrk-$target-settle-$i.txt" || {
       STATUS[$target]="FAILED: wrk settle run failed (see wrk-$target-settle-$i.txt)"; return; }
   done
-  log "$target: measuring $DURATION"
-  local t0 c0 t1 c1
-  t0=$(date +%s%N) c0=$(cpu_ticks "$pid")
-  if ! run_wrk "$DURATION" "$url" "$OUT_DIR/wrk-$target.txt"; then
-    STATUS[$target]="FAILED: wrk failed (see wrk-$target.txt)"; return
-  fi
-  t1=$(date +%s%N) c1=$(cpu_ticks "$pid")
-  kill -0 "$pid" 2>/dev/null || { STATUS[$target]="FAILED: $target died during the run"; return; }
-  parsed=$(parse_wrk "$OUT_DIR/wrk-$target.txt") || { STATUS[$target]="FAILED: cannot read wrk-$target.txt"; return; }
-  # Appends the process's CPU use over the run (% of one core) and requests served per CPU-second.
-  RESULT[$target]=$(awk -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) '{
-    cpu = c / hz; pct = 100 * cpu / (ns / 1e9)
-    printf "%s %.0f %.0f\n", $0, pct, (cpu > 0 ? $6 / cpu : 0) }' <<<"$parsed")
-  log "$target: $(awk '{printf "%s req/s, p50 %s ms, p99 %s ms, errors %d, CPU %s%%", $1, $2, $3, $4 + $5, $7}' <<<"${RESULT[$target]}")"
 }
 
-# bench_proxy TARGET LOGNAME URL CMD...: starts one proxy on the proxy CPU, checks it forwards, measures, stops it.
-bench_proxy() {
+# measure_round TARGET R: a 1 s run that reopens the connections (not counted), then the measured run of round R.
+measure_round() {
+  local target=$1 r=$2 url=${URL_OF[$1]} pid=${PID_OF[$1]} parsed t0 c0 t1 c1
+  run_wrk 1s "$url" "$OUT_DIR/wrk-$target-pre-$r.txt" || {
+    STATUS[$target]="FAILED: wrk failed (see wrk-$target-pre-$r.txt)"; return; }
+  t0=$(date +%s%N) c0=$(cpu_ticks "$pid")
+  run_wrk "$DURATION" "$url" "$OUT_DIR/wrk-$target-$r.txt" || {
+    STATUS[$target]="FAILED: wrk failed (see wrk-$target-$r.txt)"; return; }
+  t1=$(date +%s%N) c1=$(cpu_ticks "$pid")
+  kill -0 "$pid" 2>/dev/null || { STATUS[$target]="FAILED: $target died during round $r"; return; }
+  parsed=$(parse_wrk "$OUT_DIR/wrk-$target-$r.txt") || {
+    STATUS[$target]="FAILED: cannot read wrk-$target-$r.txt"; return; }
+  # appends the process's CPU use over the run (% of one core) and requests served per CPU-second
+  RESULT[$target,$r]=$(awk -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) '{
+    cpu = c / hz; pct = 100 * cpu / (ns / 1e9)
+    printf "%s %.0f %.0f\n", $0, pct, (cpu > 0 ? $6 / cpu : 0) }' <<<"$parsed")
+  log "$target round $r: $(awk '{printf "%s req/s, p50 %s ms, p99 %s ms, errors %d, CPU %s%%", $1, $2, $3, $4 + $5, $7}' <<<"${RESULT[$target,$r]}")"
+}
+
+# start_proxy TARGET LOGNAME URL CMD...: starts one proxy on the proxy CPU and checks that it forwards.
+start_proxy() {
   local target=$1 logname=$2 url=$3; shift 3
   start_bg "$OUT_DIR/$logname" taskset -c "$PROXY_CPU" "$@"
-  local pid=$LAST_PID
-  if wait_answer "$target" "$pid" 15 "$url" 200 "$BODY"$'\n'; then
-    measure "$target" "$url" "$pid"
-  else
-    STATUS[$target]="FAILED: $FAIL_REASON (see $logname)"
-  fi
-  stop_pid "$pid"
+  PID_OF[$target]=$LAST_PID URL_OF[$target]=$url
+  wait_answer "$target" "$LAST_PID" 15 "$url" 200 "$BODY"$'\n' || STATUS[$target]="FAILED: $FAIL_REASON (see $logname)"
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -323,20 +337,17 @@ log "ports: backend $BACKEND_PORT, nginx $NGINX_PORT, haproxy $HAPROXY_PORT, nod
 
 start_bg "$OUT_DIR/backend-nginx.log" taskset -c "$LOAD_CPU" nginx -p "$RUN_DIR/" -e "$RUN_DIR/backend-nginx-error.log" \
   -c "$RUN_DIR/backend-nginx.conf" -g 'daemon off;'
-BACKEND_PID=$LAST_PID
-wait_answer backend "$BACKEND_PID" 15 "http://127.0.0.1:$BACKEND_PORT/" 200 "$BODY"$'\n' ||
+PID_OF[direct]=$LAST_PID URL_OF[direct]="http://127.0.0.1:$BACKEND_PORT/"
+wait_answer backend "${PID_OF[direct]}" 15 "${URL_OF[direct]}" 200 "$BODY"$'\n' ||
   die "the backend did not start: $FAIL_REASON; $(cat "$RUN_DIR/backend-nginx-error.log" 2>/dev/null || true)"
 
-measure direct "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID"
-
 if [[ -n ${WANT[nginx]:-} ]]; then
-  bench_proxy nginx proxy-nginx.log "http://127.0.0.1:$NGINX_PORT/" \
+  start_proxy nginx proxy-nginx.log "http://127.0.0.1:$NGINX_PORT/" \
     nginx -p "$RUN_DIR/" -e "$RUN_DIR/proxy-nginx-error.log" -c "$RUN_DIR/proxy-nginx.conf" -g 'daemon off;'
-  [[ -s $RUN_DIR/proxy-nginx-error.log ]] && cat "$RUN_DIR/proxy-nginx-error.log" >>"$OUT_DIR/proxy-nginx.log"
 else STATUS[nginx]="skipped (--only)"; fi
 
 if [[ -n ${WANT[haproxy]:-} ]]; then
-  bench_proxy haproxy haproxy.log "http://127.0.0.1:$HAPROXY_PORT/" haproxy -db -f "$RUN_DIR/haproxy.cfg"
+  start_proxy haproxy haproxy.log "http://127.0.0.1:$HAPROXY_PORT/" haproxy -db -f "$RUN_DIR/haproxy.cfg"
 else STATUS[haproxy]="skipped (--only)"; fi
 
 if [[ -z ${WANT[node]:-} ]]; then
@@ -349,62 +360,104 @@ else
   # shellcheck disable=SC2086 # PHALANX_JAVA_OPTS is a list of flags
   start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms512m -Xmx512m \
     $PHALANX_JAVA_OPTS -jar "$PHALANX_JAR" --config "$RUN_DIR/node.yaml"
-  NODE_PID=$LAST_PID
+  PID_OF[node]=$LAST_PID URL_OF[node]="http://127.0.0.1:$NODE_PORT/"
   log "node: waiting up to ${READY_TIMEOUT}s for GET /readyz on 127.0.0.1:$NODE_ADMIN_PORT"
-  if ! wait_answer node "$NODE_PID" "$READY_TIMEOUT" "http://127.0.0.1:$NODE_ADMIN_PORT/readyz" 200; then
+  if ! wait_answer node "${PID_OF[node]}" "$READY_TIMEOUT" "http://127.0.0.1:$NODE_ADMIN_PORT/readyz" 200; then
     STATUS[node]="FAILED: node never became ready: $FAIL_REASON (see node.log)"
-  elif ! wait_answer node "$NODE_PID" 5 "http://127.0.0.1:$NODE_PORT/" 200 "$BODY"$'\n'; then
+  elif ! wait_answer node "${PID_OF[node]}" 5 "${URL_OF[node]}" 200 "$BODY"$'\n'; then
     STATUS[node]="FAILED: node is ready but does not forward to the backend: $FAIL_REASON (see node.log)"
-  else
-    measure node "http://127.0.0.1:$NODE_PORT/" "$NODE_PID"
   fi
-  stop_pid "$NODE_PID"
 fi
+
+live() { [[ -n ${PID_OF[$1]:-} && -z ${STATUS[$1]:-} ]]; }
+for t in "${ORDER[@]}"; do if live "$t"; then warm "$t"; fi; done
+for ((r = 1; r <= ROUNDS; r++)); do
+  log "round $r of $ROUNDS"
+  for t in "${ORDER[@]}"; do if live "$t"; then measure_round "$t" "$r"; fi; done
+done
+for t in nginx haproxy node; do if [[ -n ${PID_OF[$t]:-} ]]; then stop_pid "${PID_OF[$t]}"; fi; done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- figures: medians over the rounds ----
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+field() { awk -v i="$3" '{print $i}' <<<"${RESULT[$1,$2]}"; }
+measured() { [[ -z ${STATUS[$1]:-} && -n ${RESULT[$1,1]:-} ]]; }
+# med TARGET FIELD: the median of one field over the rounds
+med() {
+  local r
+  for ((r = 1; r <= ROUNDS; r++)); do
+    if [[ -n ${RESULT[$1,$r]:-} ]]; then field "$1" "$r" "$2"; fi
+  done | median
+}
+# med_ratio TARGET FIELD: the median over the rounds of TARGET's field divided by nginx's in the same round
+med_ratio() {
+  local r
+  for ((r = 1; r <= ROUNDS; r++)); do
+    if [[ -n ${RESULT[$1,$r]:-} && -n ${RESULT[nginx,$r]:-} ]]; then
+      awk -v a="$(field "$1" "$r" "$2")" -v b="$(field nginx "$r" "$2")" 'BEGIN { if (b > 0) print a / b }'
+    fi
+  done | median
+}
+sum_errors() {
+  local r s=0
+  for ((r = 1; r <= ROUNDS; r++)); do
+    if [[ -n ${RESULT[$1,$r]:-} ]]; then s=$((s + $(field "$1" "$r" 4) + $(field "$1" "$r" 5))); fi
+  done
+  echo "$s"
+}
+
+table() {
+  echo "| target | requests/s | p50 (ms) | p99 (ms) | errors | req/s vs nginx | p99 vs nginx | CPU % | req per CPU-s |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  local t rr pr
+  for t in "${ORDER[@]}"; do
+    if ! measured "$t"; then
+      echo "| ${LABEL[$t]} | ${STATUS[$t]:-not run} | | | | | | | |"
+      continue
+    fi
+    rr="-" pr="-"
+    if measured nginx; then
+      rr=$(med_ratio "$t" 1 | xargs printf '%.2f')
+      pr=$(med_ratio "$t" 3 | xargs printf '%.2f')
+    fi
+    printf '| %s | %.0f | %.3f | %.3f | %d | %s | %s | %.0f | %.0f |\n' "${LABEL[$t]}" "$(med "$t" 1)" "$(med "$t" 2)" \
+      "$(med "$t" 3)" "$(sum_errors "$t")" "$rr" "$pr" "$(med "$t" 7)" "$(med "$t" 8)"
+  done
+}
+
+rounds_table() {
+  local t r line
+  line="| round |"; for t in "${ORDER[@]}"; do if measured "$t"; then line+=" ${LABEL[$t]} |"; fi; done; echo "$line"
+  line="|---|"; for t in "${ORDER[@]}"; do if measured "$t"; then line+="---:|"; fi; done; echo "$line"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    line="| $r |"
+    for t in "${ORDER[@]}"; do
+      measured "$t" || continue
+      if [[ -n ${RESULT[$t,$r]:-} ]]; then
+        line+=$(awk '{ printf " %.0f req/s, p99 %.3f ms |", $1, $3 }' <<<"${RESULT[$t,$r]}")
+      else line+=" - |"; fi
+    done
+    echo "$line"
+  done
+}
+
+verdict() {
+  if ! measured node || ! measured nginx; then
+    echo "Floor check: not possible in this run (needs both nginx and the node measured)."
+    return
+  fi
+  awk -v rr="$(med_ratio node 1)" -v pr="$(med_ratio node 3)" -v e="$(sum_errors node)" 'BEGIN {
+    ok = (rr >= 0.8 && pr <= 1.5 && e == 0)
+    printf "Floor check (node vs nginx, medians of the per-round ratios): throughput %.2fx (floor >= 0.80x) %s, p99 %.2fx (ceiling <= 1.50x) %s, node errors %d %s -> %s\n",
+      rr, (rr >= 0.8 ? "ok" : "BELOW"), pr, (pr <= 1.5 ? "ok" : "ABOVE"), e, (e == 0 ? "ok" : "NOT ZERO"), (ok ? "PASS" : "FAIL")
+  }'
+}
 
 # ---- report ----
 first_line() { "$@" 2>&1 | head -n 1 || true; }
 if [[ -f $PHALANX_JAR ]]; then
   JAR_INFO="$PHALANX_JAR ($(date -r "$PHALANX_JAR" '+%Y-%m-%d %H:%M:%S'))"
 else JAR_INFO="$PHALANX_JAR (absent)"; fi
-field() { awk -v i="$2" '{print $i}' <<<"${RESULT[$1]}"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
-table() {
-  echo "| target | requests/s | p50 (ms) | p99 (ms) | errors | req/s vs nginx | p99 vs nginx | CPU % | req per CPU-s |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  local t rps p50 p99 non sock cpu eff rr pr
-  for t in "${ORDER[@]}"; do
-    if [[ -z ${RESULT[$t]:-} ]]; then
-      echo "| ${LABEL[$t]} | ${STATUS[$t]:-not run} | | | | | | | |"
-      continue
-    fi
-    read -r rps p50 p99 non sock _ cpu eff <<<"${RESULT[$t]}"
-    rr="-" pr="-"
-    if [[ -n ${RESULT[nginx]:-} ]]; then
-      rr=$(ratio "$rps" "$(field nginx 1)")
-      pr=$(ratio "$p99" "$(field nginx 3)")
-    fi
-    printf '| %s | %.0f | %.3f | %.3f | %d (non-2xx %d, socket %d) | %s | %s | %s | %s |\n' \
-      "${LABEL[$t]}" "$rps" "$p50" "$p99" $((non + sock)) "$non" "$sock" "$rr" "$pr" "$cpu" "$eff"
-  done
-}
-
-verdict() {
-  if [[ -z ${RESULT[node]:-} || -z ${RESULT[nginx]:-} ]]; then
-    echo "Floor check: not possible in this run (needs both nginx and the node measured)."
-    return
-  fi
-  local rr pr errs
-  rr=$(ratio "$(field node 1)" "$(field nginx 1)")
-  pr=$(ratio "$(field node 3)" "$(field nginx 3)")
-  errs=$(($(field node 4) + $(field node 5)))
-  awk -v rr="$rr" -v pr="$pr" -v e="$errs" 'BEGIN {
-    ok = (rr >= 0.8 && pr <= 1.5 && e == 0)
-    printf "Floor check (node vs nginx, same run): throughput %.2fx (floor >= 0.80x) %s, p99 %.2fx (ceiling <= 1.50x) %s, node errors %d %s -> %s\n",
-      rr, (rr >= 0.8 ? "ok" : "BELOW"), pr, (pr <= 1.5 ? "ok" : "ABOVE"), e, (e == 0 ? "ok" : "NOT ZERO"), (ok ? "PASS" : "FAIL")
-  }'
-}
 
 {
   echo "# Phalanx proxy benchmark"
@@ -413,8 +466,12 @@ verdict() {
   echo "Load average at start $LOAD_START, at end $LOAD_END (a busy machine lowers every figure; compare ratios, not absolutes)."
   echo
   echo "HTTP/1.1 keep-alive, GET / answered by the backend with a $((${#BODY} + 1))-byte body."
-  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after a $WARMUP warm-up run and $SETTLE_RUNS runs of 5 s (connections reopened) per target."
+  echo "wrk -t$THREADS -c$CONNECTIONS --latency. Per target: a $CLOSE_WARMUP warm-up of one request per connection, a $WARMUP"
+  echo "keep-alive warm-up and $SETTLE_RUNS runs of 5 s (connections reopened); then $ROUNDS rounds, each running every target"
+  echo "in turn for 1 s (not counted) and $DURATION (measured)."
   echo "Proxy pinned to CPU $PROXY_CPU (one worker/thread); backend nginx and wrk share CPU $LOAD_CPU."
+  echo
+  echo "Medians over the $ROUNDS rounds; the ratios are the medians of the per-round ratios to nginx."
   echo
   table
   echo
@@ -422,7 +479,12 @@ verdict() {
   echo
   echo "CPU % is the measured process's own CPU time over the measured run (100 = one full core; for the direct row it"
   echo "is the backend's). A proxy well below 100 was not the bottleneck: the load CPU was; then compare req per CPU-s."
-  echo "Errors are wrk's \"Non-2xx or 3xx responses\" (it counts status >= 400) plus its socket errors (connect, read, write, timeout)."
+  echo "Errors are wrk's \"Non-2xx or 3xx responses\" (it counts status >= 400) plus its socket errors (connect, read,"
+  echo "write, timeout), summed over the rounds."
+  echo
+  echo "## Rounds"
+  echo
+  rounds_table
   echo
   echo "## Versions"
   echo "- $(first_line nginx -v)"
@@ -431,11 +493,14 @@ verdict() {
   echo "- $(first_line "$PHALANX_JAVA" -version) ($(command -v "$PHALANX_JAVA" || echo "$PHALANX_JAVA"))"
   echo "- phalanx jar: $JAR_INFO, worktree commit $(git -C "$NODE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo
-  echo "Raw wrk outputs: \`wrk-<target>-warmup.txt\`, \`wrk-<target>.txt\`; process logs \`*.log\`; configs in \`configs/\`."
+  echo "Raw wrk outputs: \`wrk-<target>-warmup.txt\`, \`wrk-<target>-settle-<i>.txt\`, \`wrk-<target>-<round>.txt\`;"
+  echo "process logs \`*.log\`; configs in \`configs/\`."
 } >"$OUT_DIR/report.md"
 
 echo
 table
+echo
+rounds_table
 echo
 verdict
 echo
