@@ -150,13 +150,28 @@ public final class RateLimiter implements AutoCloseable {
         return waits.waiting();
     }
 
+    /**
+     * The route's limits for {@code spec}: the ones in place when their spec is equal, else fresh ones that retire the
+     * old. Two event loops can meet a route's first requests at once: only one of them may install its limits (a
+     * plain put let the second retire the first one's limits, refusing a request that was already waiting).
+     */
     private RouteLimits replaceRoute(String routeId, RateLimitSpec spec, long now) {
-        RouteLimits fresh = new RouteLimits(routeId, spec, maxKeys, now);
-        RouteLimits old = routes.put(routeId, fresh);
-        if (old != null) {
-            retireAll(old);
+        while (true) {
+            RouteLimits current = routes.get(routeId);
+            if (current != null && (current.spec == spec || current.spec.equals(spec))) {
+                return current;
+            }
+            RouteLimits fresh = new RouteLimits(routeId, spec, maxKeys, now);
+            boolean installed = current == null
+                    ? routes.putIfAbsent(routeId, fresh) == null
+                    : routes.replace(routeId, current, fresh);
+            if (installed) {
+                if (current != null) {
+                    retireAll(current);
+                }
+                return fresh;
+            }
         }
-        return fresh;
     }
 
     private static int leaseSize(RouteLimits r, KeyQuota k, Bucket b) {
