@@ -2,6 +2,7 @@ package dev.phalanx.node.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.cluster.model.RateLimitSpec;
@@ -13,6 +14,12 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -261,5 +268,38 @@ class RateLimiterTest {
         assertEquals(50, LeaseSizing.size(1_000, 500), "a tenth of the node's recent traffic");
         assertEquals(1, LeaseSizing.size(1, 1_000));
         assertEquals(5, LeaseSizing.lowWater(10));
+    }
+
+    /**
+     * Two event loops meeting a route's first requests at once end up with the same limits: neither retires the
+     * other's (which refused a request already waiting on them). Each round races two threads on a fresh route.
+     */
+    @Test
+    void concurrentFirstRequestsOfARouteShareItsLimits() throws Exception {
+        held = new HeldQuota(clock::get);
+        ConcurrentLinkedQueue<Runnable> leaseCalls = new ConcurrentLinkedQueue<>();
+        RateLimiter l = new RateLimiter(held, meters, clock::get, leaseCalls::add, 100);
+        RateLimitSpec s = spec("route", 100);
+        ExecutorService loops = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 2_000; round++) {
+                String route = "r" + round;
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Verdict> a = loops.submit(() -> {
+                    start.await(5, TimeUnit.SECONDS);
+                    return l.check(route, s, null, none);
+                });
+                Future<Verdict> b = loops.submit(() -> {
+                    start.await(5, TimeUnit.SECONDS);
+                    return l.check(route, s, null, none);
+                });
+                Verdict va = a.get(5, TimeUnit.SECONDS);
+                Verdict vb = b.get(5, TimeUnit.SECONDS);
+                assertTrue(va.mayWait() && vb.mayWait(), "round " + round + ": both wait for the one lease");
+                assertSame(va.waitSpot.route(), vb.waitSpot.route(), "round " + round + ": one set of limits");
+            }
+        } finally {
+            loops.shutdownNow();
+        }
     }
 }
