@@ -3,8 +3,7 @@ package dev.phalanx.node.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.phalanx.cluster.state.LocalQuotaService;
-import dev.phalanx.cluster.state.QuotaService;
+import dev.phalanx.node.ratelimit.HeldQuota;
 import dev.phalanx.node.testsupport.NodeHarness;
 import dev.phalanx.node.testsupport.RawHttp;
 import dev.phalanx.node.testsupport.TestBackend;
@@ -20,8 +19,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,54 +34,7 @@ import org.junit.jupiter.api.Test;
 class RateLimitWaitIT {
     private TestBackend backend;
     private NodeHarness node;
-    private SlowGrid quota;
-
-    /** Leases complete only when {@link #answer} is called. */
-    static final class SlowGrid implements QuotaService {
-        private final LocalQuotaService counters = new LocalQuotaService();
-        private final List<Runnable> held = new ArrayList<>();
-
-        @Override
-        public synchronized CompletionStage<Integer> lease(String key, long window, long windowMillis, long limit,
-                                                           int wanted) {
-            CompletableFuture<Integer> f = new CompletableFuture<>();
-            held.add(() -> counters.lease(key, window, windowMillis, limit, wanted).thenAccept(f::complete));
-            return f;
-        }
-
-        void answer() {
-            List<Runnable> now;
-            synchronized (this) {
-                now = new ArrayList<>(held);
-                held.clear();
-            }
-            now.forEach(Runnable::run);
-        }
-
-        synchronized int asked() {
-            return held.size();
-        }
-
-        @Override
-        public void giveBack(String key, long window, long windowMillis, int unused) {
-            counters.giveBack(key, window, windowMillis, unused);
-        }
-
-        @Override
-        public boolean degraded() {
-            return false;
-        }
-
-        @Override
-        public String kind() {
-            return "grid";
-        }
-
-        @Override
-        public void close() {
-            counters.close();
-        }
-    }
+    private HeldQuota quota; // leases complete only when the test answers them
 
     @AfterEach
     void stop() {
@@ -101,7 +51,7 @@ class RateLimitWaitIT {
 
     private void start(String rateLimit) {
         backend = new TestBackend("a").start();
-        quota = new SlowGrid();
+        quota = new HeldQuota();
         node = NodeHarness.startWithQuota(NodeHarness.simpleRoutes("rateLimit: " + rateLimit + "\n", null, backend),
                 quota);
     }
@@ -113,10 +63,10 @@ class RateLimitWaitIT {
 
     private void awaitLeaseAsked() throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (quota.asked() == 0 && System.nanoTime() < deadline) {
+        while (quota.waiting() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertTrue(quota.asked() > 0, "the node asked for a lease");
+        assertTrue(quota.waiting() > 0, "the node asked for a lease");
     }
 
     private static String readAll(Socket s, int quietMillis) throws Exception {
@@ -153,7 +103,7 @@ class RateLimitWaitIT {
             out.flush();
             Thread.sleep(100);
             assertEquals(0, backend.requestCount(), "nothing forwarded while waiting");
-            quota.answer();
+            quota.answerAll();
             String r = readAll(s, 5000);
             assertTrue(r.startsWith("HTTP/1.1 200 "), r);
             assertTrue(r.contains("\"bodyBytes\": 20000"), "the whole body reached the backend: " + r);
@@ -179,7 +129,7 @@ class RateLimitWaitIT {
         assertTrue(waited >= 190, "answered after the wait, not before: " + waited + " ms");
         assertEquals(0, backend.requestCount());
         assertTrue(metrics().contains("phalanx_ratelimit_waits_total{outcome=\"timeout\"} 1.0"));
-        quota.answer(); // the late lease: its tokens stay for the next request
+        quota.answerAll(); // the late lease: its tokens stay for the next request
         HttpClient c = HttpClient.newHttpClient();
         assertEquals(200, c.send(HttpRequest.newBuilder(URI.create(node.url("/y"))).build(), BodyHandlers.ofString())
                 .statusCode());
@@ -198,7 +148,7 @@ class RateLimitWaitIT {
             Thread.sleep(100);
         } // the client closes with its body half sent and held by the node
         Thread.sleep(300);
-        quota.answer();
+        quota.answerAll();
         Thread.sleep(100);
         assertEquals(0, backend.requestCount(), "a request whose client left is not forwarded");
         HttpClient c = HttpClient.newHttpClient();
@@ -228,9 +178,9 @@ class RateLimitWaitIT {
             String third = RawHttp.exchange(node.port(), "GET /t HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
                     8000);
             assertTrue(third.startsWith("HTTP/1.1 429 "), third);
-            quota.answer(); // 1 token (2% of 2, at least 1); the second waiter's lease is asked next
+            quota.answerAll(); // 1 token (2% of 2, at least 1); the second waiter's lease is asked next
             Thread.sleep(200);
-            quota.answer();
+            quota.answerAll();
             for (Future<String> f : waiting) {
                 assertTrue(f.get().startsWith("HTTP/1.1 200 "), f.get());
             }
