@@ -4,10 +4,7 @@ import static dev.phalanx.cluster.state.GridTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,17 +108,12 @@ class GridProcessesIT {
         Path dir = Files.createTempDirectory("grid-procs");
         Path secret = GridTestSupport.secretFile(dir, GridTestSupport.SECRET);
         int[] ports = GridTestSupport.freePorts(3);
-        StringBuilder all = new StringBuilder();
-        for (int p : ports) {
-            all.append(all.length() == 0 ? "" : ",").append(p);
-        }
+        String all = MemberProcesses.portList(ports);
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();
-            Member m = new Member("p" + (i + 1), new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-                    "java").toString(), "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), GridMemberMain.class.getName(), "p" + (i + 1),
-                    Integer.toString(ports[i]), secret.toString(), Long.toString(ROTATE_MS), all.toString())
-                    .redirectError(dir.resolve("p" + (i + 1) + ".err").toFile()).start());
+            String name = "p" + (i + 1);
+            Member m = new Member(name, MemberProcesses.start(GridMemberMain.class, dir.resolve(name + ".err"), name,
+                    Integer.toString(ports[i]), secret.toString(), Long.toString(ROTATE_MS), all));
             members.add(m);
             await("member p" + (i + 1) + " started", 60_000, () -> m.startedMillis >= 0);
             System.out.printf("figure: member process p%d up (JVM start + grid join) in %d ms (join %d ms)%n", i + 1,
@@ -132,19 +123,7 @@ class GridProcessesIT {
     }
 
     private static void signal(Member m, String signal) {
-        if (!m.process.isAlive()) {
-            return;
-        }
-        try {
-            // the shell's kill builtin: no procps package needed
-            new ProcessBuilder("sh", "-c", "kill -" + signal + " \"$1\"", "sh", Long.toString(m.process.pid()))
-                    .inheritIO().start()
-                    .waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new AssertionError("kill -" + signal + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MemberProcesses.signal(m.process, signal);
     }
 
     /** One member process and what its status lines said. */
@@ -160,32 +139,22 @@ class GridProcessesIT {
         Member(String name, Process process) {
             this.name = name;
             this.process = process;
-            Thread reader = new Thread(this::read, "reader-" + name);
-            reader.setDaemon(true);
-            reader.start();
+            MemberProcesses.readLines(name, process, this::onLine);
         }
 
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.startsWith("STARTED ")) {
-                        startedMillis = Long.parseLong(line.substring(8).trim());
-                    } else if (line.startsWith("STATUS ")) {
-                        Status s = Status.parse(line);
-                        for (long epoch : s.agreed) {
-                            String name = s.firstNameOf.get(epoch);
-                            String before = agreedName.putIfAbsent(epoch, name);
-                            if (before != null && !before.equals(name)) {
-                                rollbacks.add("epoch " + epoch + ": " + before + " -> " + name);
-                            }
-                        }
-                        status = s;
+        private void onLine(String line) {
+            if (line.startsWith("STARTED ")) {
+                startedMillis = Long.parseLong(line.substring(8).trim());
+            } else if (line.startsWith("STATUS ")) {
+                Status s = Status.parse(line);
+                for (long epoch : s.agreed) {
+                    String name = s.firstNameOf.get(epoch);
+                    String before = agreedName.putIfAbsent(epoch, name);
+                    if (before != null && !before.equals(name)) {
+                        rollbacks.add("epoch " + epoch + ": " + before + " -> " + name);
                     }
                 }
-            } catch (IOException ignored) {
-                // the process ended
+                status = s;
             }
         }
     }

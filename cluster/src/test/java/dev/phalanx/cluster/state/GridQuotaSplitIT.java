@@ -4,10 +4,7 @@ import static dev.phalanx.cluster.state.GridTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -177,18 +173,12 @@ class GridQuotaSplitIT {
         Path dir = Files.createTempDirectory("grid-quota-procs");
         Path secret = GridTestSupport.secretFile(dir, GridTestSupport.SECRET);
         int[] ports = GridTestSupport.freePorts(3);
-        StringBuilder all = new StringBuilder();
-        for (int p : ports) {
-            all.append(all.length() == 0 ? "" : ",").append(p);
-        }
+        String all = MemberProcesses.portList(ports);
         for (int i = 0; i < 3; i++) {
             String name = "p" + (i + 1);
-            Member m = new Member(name, new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-                    "java").toString(), "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), GridQuotaMemberMain.class.getName(), name,
-                    Integer.toString(ports[i]), secret.toString(), Long.toString(LIMIT), Long.toString(WINDOW_MS),
-                    all.toString())
-                    .redirectError(dir.resolve(name + ".err").toFile()).start());
+            Member m = new Member(name, MemberProcesses.start(GridQuotaMemberMain.class, dir.resolve(name + ".err"),
+                    name, Integer.toString(ports[i]), secret.toString(), Long.toString(LIMIT),
+                    Long.toString(WINDOW_MS), all));
             members.add(m);
             await("member " + name + " started", 60_000, () -> m.started);
         }
@@ -196,19 +186,7 @@ class GridQuotaSplitIT {
     }
 
     private static void signal(Member m, String signal) {
-        if (!m.process.isAlive()) {
-            return;
-        }
-        try {
-            // the shell's kill builtin: no procps package needed
-            new ProcessBuilder("sh", "-c", "kill -" + signal + " \"$1\"", "sh", Long.toString(m.process.pid()))
-                    .inheritIO().start()
-                    .waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new AssertionError("kill -" + signal + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MemberProcesses.signal(m.process, signal);
     }
 
     private record Tally(long grid, long fallback, boolean degraded) {
@@ -228,9 +206,7 @@ class GridQuotaSplitIT {
         Member(String name, Process process) {
             this.name = name;
             this.process = process;
-            Thread reader = new Thread(this::read, "reader-" + name);
-            reader.setDaemon(true);
-            reader.start();
+            MemberProcesses.readLines(name, process, this::onLine);
         }
 
         long grid(long w) {
@@ -260,29 +236,21 @@ class GridQuotaSplitIT {
             return s.toString();
         }
 
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.startsWith("STARTED ")) {
-                        started = true;
-                    } else if (line.startsWith("STATUS ")) {
-                        status = Integer.parseInt(fields(line).get("members"));
-                    } else if (line.startsWith("WOKE ")) {
-                        wokeGap = Long.parseLong(fields(line).get("gap"));
-                    } else if (line.startsWith("WINDOW ")) {
-                        Map<String, String> f = fields(line);
-                        long w = Long.parseLong(f.get("w"));
-                        windows.computeIfAbsent(w, k -> new ConcurrentHashMap<>()).put(f.get("phase"),
-                                new Tally(Long.parseLong(f.get("grid")), Long.parseLong(f.get("fallback")),
-                                        "1".equals(f.get("degraded"))));
-                        phasesSeen.add(f.get("phase"));
-                        lastWindow = Math.max(lastWindow, w);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
+        private void onLine(String line) {
+            if (line.startsWith("STARTED ")) {
+                started = true;
+            } else if (line.startsWith("STATUS ")) {
+                status = Integer.parseInt(fields(line).get("members"));
+            } else if (line.startsWith("WOKE ")) {
+                wokeGap = Long.parseLong(fields(line).get("gap"));
+            } else if (line.startsWith("WINDOW ")) {
+                Map<String, String> f = fields(line);
+                long w = Long.parseLong(f.get("w"));
+                windows.computeIfAbsent(w, k -> new ConcurrentHashMap<>()).put(f.get("phase"),
+                        new Tally(Long.parseLong(f.get("grid")), Long.parseLong(f.get("fallback")),
+                                "1".equals(f.get("degraded"))));
+                phasesSeen.add(f.get("phase"));
+                lastWindow = Math.max(lastWindow, w);
             }
         }
 
