@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.node.testsupport.NodeHarness;
 import dev.phalanx.node.testsupport.TestBackend;
-import io.netty.buffer.PooledByteBufAllocator;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class Http2StreamingIT {
     private static final long SIZE = 512L << 20;
-    private static final long MEMORY_BOUND = 64L << 20;
     private static final String H2C_LISTENER = "{ name: web, bind: \"127.0.0.1:0\", h2c: true }";
 
     private TestBackend backend;
@@ -41,11 +38,6 @@ class Http2StreamingIT {
         }
     }
 
-    private static long pooledBytes() {
-        return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
-                + PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
-    }
-
     @Test
     void bigResponseToAStallingClient() throws Exception {
         backend = new TestBackend("big").start();
@@ -53,33 +45,11 @@ class Http2StreamingIT {
                 H2C_LISTENER);
         curl = new ProcessBuilder("curl", "-sS", "--http2-prior-knowledge", "--max-time", "120",
                 node.url("/bytes/" + SIZE)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        InputStream in = curl.getInputStream();
-        byte[] buf = new byte[1 << 16];
-        long total = 0;
-        long maxPooled = 0;
-        boolean stalled = false;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (!stalled && total > (64L << 20)) {
-                stalled = true;
-                long streamedBefore = backend.bytesStreamed();
-                for (int i = 0; i < 20; i++) { // 2 s without reading
-                    Thread.sleep(100);
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                }
-                long streamedDuringStall = backend.bytesStreamed() - streamedBefore;
-                assertTrue(streamedDuringStall < (32L << 20),
-                        "the backend was paused while the client stalled; it still sent " + streamedDuringStall);
-            }
-            if ((total & ((16L << 20) - 1)) < n) {
-                maxPooled = Math.max(maxPooled, pooledBytes());
-            }
-        }
+        StreamingChecks.Sampled read = StreamingChecks.readWithStall(curl.getInputStream(), backend);
         assertTrue(curl.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, curl.exitValue());
-        assertEquals(SIZE, total, "whole body arrived");
-        assertTrue(maxPooled < MEMORY_BOUND, "pooled memory stayed bounded: " + maxPooled);
+        assertEquals(SIZE, read.total(), "whole body arrived");
+        StreamingChecks.assertBounded(read.maxAllocatorBytes());
     }
 
     @Test
@@ -91,24 +61,14 @@ class Http2StreamingIT {
         // -T - streams stdin as the body (PUT, made a POST), with no Content-Length: DATA frames until END_STREAM
         curl = new ProcessBuilder("curl", "-sS", "--http2-prior-knowledge", "--max-time", "180", "-T", "-",
                 "-X", "POST", node.url("/upload")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        long maxPooled = 0;
+        long maxSeen;
         try (OutputStream out = curl.getOutputStream()) {
-            byte[] chunk = new byte[1 << 16];
-            for (long sent = 0; sent < SIZE; sent += chunk.length) {
-                out.write(chunk);
-                if (sent == (96L << 20)) {
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                    backend.readPause(0); // slow for the first 96 MiB, then full speed
-                }
-                if ((sent & ((16L << 20) - 1)) == 0) {
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                }
-            }
+            maxSeen = StreamingChecks.writeToSlowBackend(out, SIZE, backend);
         }
         String response = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
         assertTrue(response.contains("\"bodyBytes\": " + SIZE), response);
         assertEquals(SIZE, backend.bodyBytesReceived());
-        assertTrue(maxPooled < MEMORY_BOUND, "pooled memory stayed bounded: " + maxPooled);
+        StreamingChecks.assertBounded(maxSeen);
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.node.testsupport.NodeHarness;
 import dev.phalanx.node.testsupport.TestBackend;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -14,13 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * 1 GiB each way through the proxy with a reader that stalls: memory held in Netty's pooled buffers (the proxy's,
- * the backend's) stays bounded, because the proxy reads only as fast as the other side takes.
+ * 1 GiB each way through the proxy with a reader that stalls: memory held by Netty's allocator (the proxy's, the
+ * backend's) stays bounded, because the proxy reads only as fast as the other side takes.
  */
 class StreamingIT {
     private static final long GIB = 1L << 30;
-    /** Far below 1 GiB: a proxy that buffered instead of pausing would blow through it at once. */
-    private static final long MEMORY_BOUND = 64L << 20;
 
     private TestBackend backend;
     private NodeHarness node;
@@ -33,11 +30,6 @@ class StreamingIT {
         if (backend != null) {
             backend.close();
         }
-    }
-
-    private static long pooledBytes() {
-        return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
-                + PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
     }
 
     /** Reads one small keep-alive response: up to the end of its JSON body line. */
@@ -61,31 +53,9 @@ class StreamingIT {
             s.setReceiveBufferSize(64 * 1024);
             s.getOutputStream().write(("GET /bytes/" + GIB + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[1 << 16];
-            long total = 0;
-            long maxPooled = 0;
-            boolean stalled = false;
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                total += n;
-                if (!stalled && total > (64L << 20)) {
-                    stalled = true;
-                    long streamedBefore = backend.bytesStreamed();
-                    for (int i = 0; i < 20; i++) { // 2 s without reading
-                        Thread.sleep(100);
-                        maxPooled = Math.max(maxPooled, pooledBytes());
-                    }
-                    long streamedDuringStall = backend.bytesStreamed() - streamedBefore;
-                    assertTrue(streamedDuringStall < (32L << 20),
-                            "the backend was paused while the client stalled; it still sent " + streamedDuringStall);
-                }
-                if ((total & ((16L << 20) - 1)) < n) {
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                }
-            }
-            assertTrue(total > GIB, "whole chunked body arrived: " + total);
-            assertTrue(maxPooled < MEMORY_BOUND, "pooled memory stayed bounded: " + maxPooled);
+            StreamingChecks.Sampled read = StreamingChecks.readWithStall(s.getInputStream(), backend);
+            assertTrue(read.total() > GIB, "whole chunked body arrived: " + read.total());
+            StreamingChecks.assertBounded(read.maxAllocatorBytes());
         }
     }
 
@@ -99,18 +69,7 @@ class StreamingIT {
             OutputStream out = s.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + GIB + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            byte[] chunk = new byte[1 << 16];
-            long maxPooled = 0;
-            for (long sent = 0; sent < GIB; sent += chunk.length) {
-                out.write(chunk);
-                if (sent == (96L << 20)) {
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                    backend.readPause(0); // slow for the first 96 MiB, then full speed
-                }
-                if ((sent & ((16L << 20) - 1)) == 0) {
-                    maxPooled = Math.max(maxPooled, pooledBytes());
-                }
-            }
+            long maxSeen = StreamingChecks.writeToSlowBackend(out, GIB, backend);
             out.flush();
             s.setSoTimeout(30_000);
             String response;
@@ -123,7 +82,7 @@ class StreamingIT {
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertTrue(response.contains("\"bodyBytes\": " + GIB), response);
             assertEquals(GIB, backend.bodyBytesReceived());
-            assertTrue(maxPooled < MEMORY_BOUND, "pooled memory stayed bounded: " + maxPooled);
+            StreamingChecks.assertBounded(maxSeen);
         }
     }
 }
