@@ -285,6 +285,8 @@ public final class RawH2Client implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // in the test report: tells a reset by the node from a frame this client could not parse
+            System.err.println("RawH2Client: closing the connection after " + cause);
             ctx.close();
         }
     }
