@@ -88,7 +88,7 @@ class GridProcessesIT {
     @Test
     void probesMoveToSurvivorsWhenAMemberIsKilled() throws Exception {
         startThree();
-        await("60 endpoints split over three members", 30_000, () -> probeSum(members) == 60
+        await("60 endpoints split over three members", 60_000, () -> probeSum(members) == 60
                 && members.stream().allMatch(m -> m.status.probes > 0));
         Member victim = members.remove(2);
         long t = System.nanoTime();
