@@ -3,7 +3,6 @@ package dev.phalanx.node.http;
 import dev.phalanx.cluster.model.TimeoutsSpec;
 import dev.phalanx.node.balancing.Pool;
 import dev.phalanx.node.metrics.Meters;
-import dev.phalanx.node.ratelimit.Verdict;
 import dev.phalanx.node.routing.Route;
 import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.UpstreamConnection;
@@ -22,7 +21,8 @@ import java.net.InetAddress;
 
 /**
  * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
- * {@link #start() accept} → match route → {@link #limit() limit (may wait for a lease)} → {@link #attempt() pick endpoint → acquire connection} →
+ * {@link #start() accept} → match route → limit ({@link ExchangeLimit}, may wait for a lease) →
+ * {@link #attempt() pick endpoint → acquire connection} →
  * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
  * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
  */
@@ -33,8 +33,8 @@ public final class ProxyExchange implements UpstreamListener {
     private final HttpRequest request;
     private final ForwardingHeaders.Hop hop;
     private final long startNanos = System.nanoTime();
-    private final long startMillis = System.currentTimeMillis();
-    private final RequestBody body = new RequestBody();
+    private final ResponseWriter writer;
+    private final RequestWriter requestWriter;
 
     private RequestTarget target;
     private ForwardedRequest forwarded;
@@ -43,8 +43,7 @@ public final class ProxyExchange implements UpstreamListener {
     private Endpoint endpoint;
     private UpstreamConnection upstream;
     private ExchangePick pick;
-    private Verdict limited;
-    private RateLimitWait limitWait;
+    private ExchangeLimit limit;
 
     private boolean keepAlive;
     private boolean http10;
@@ -63,8 +62,7 @@ public final class ProxyExchange implements UpstreamListener {
     private long bytesIn;
     private long bytesOut;
     private long maxBody;
-    private long lastActivity;
-    private long responseDeadline;
+    private final UpstreamTimer timer = new UpstreamTimer(startNanos);
     private String error;
 
     ProxyExchange(ProxyContext context, ProxyHandler handler, ChannelHandlerContext ctx, HttpRequest request,
@@ -74,6 +72,8 @@ public final class ProxyExchange implements UpstreamListener {
         this.ctx = ctx;
         this.request = request;
         this.hop = hop;
+        this.writer = new ResponseWriter(ctx);
+        this.requestWriter = new RequestWriter(RequestWriter.bodyless(request, handler.onStream()));
     }
 
     // ---- phase: accept, match, limit ----
@@ -94,8 +94,18 @@ public final class ProxyExchange implements UpstreamListener {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
         }
-        if (route.spec().rateLimit() != null && !limit()) {
-            return;
+        if (route.spec().rateLimit() != null) {
+            limit = new ExchangeLimit(context.limiter());
+            ExchangeLimit.Outcome outcome = limit.check(route, forwarded.clientAddress(), request.headers(),
+                    ctx.executor(), this::limitDecided);
+            if (outcome == ExchangeLimit.Outcome.PARKED) {
+                handler.pause(ProxyHandler.PAUSE_CONNECTING); // body held back as while connecting
+                return;
+            }
+            if (outcome == ExchangeLimit.Outcome.REFUSED) {
+                refuseLimited();
+                return;
+            }
         }
         forward();
     }
@@ -107,35 +117,12 @@ public final class ProxyExchange implements UpstreamListener {
         attempt();
     }
 
-    /**
-     * The route's rate limit: spends a token this node holds; without one, while the key's lease is on its way,
-     * parks the exchange (body held back like while connecting) until {@link #limitDecided}; else answers 429.
-     */
-    private boolean limit() {
-        limited = context.limiter().check(route.id(), route.spec().rateLimit(), forwarded.clientAddress(),
-                request.headers());
-        if (limited.admitted()) {
-            return true;
-        }
-        if (limited.mayWait()) {
-            limitWait = RateLimitWait.park(context.limiter(), limited, ctx.executor(), this::limitDecided);
-            if (limitWait != null) {
-                handler.pause(ProxyHandler.PAUSE_CONNECTING);
-                return false;
-            }
-        }
-        refuseLimited();
-        return false;
-    }
-
     /** The parked exchange's answer, on its event loop. */
-    private void limitDecided(Verdict v) {
-        limitWait = null;
+    private void limitDecided(boolean admitted) {
         if (finished) {
             return;
         }
-        limited = v;
-        if (v.admitted()) {
+        if (admitted) {
             forward();
         } else {
             refuseLimited();
@@ -175,16 +162,14 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         upstream = connection;
-        lastActivity = System.nanoTime();
+        timer.activity();
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, connection.endpoint().address()); // HTTP/1.0 without Host
         }
-        connection.write(forwarded.upstreamHead());
-        body.rewind();
-        HttpContent c;
-        while ((c = body.pollPending()) != null) {
-            writeBody(c);
+        if (requestWriter.begin(connection, forwarded.upstreamHead())) {
+            requestWentUp();
         }
+        pauseIfUpstreamBusy();
         connection.flush();
         handler.resume(ProxyHandler.PAUSE_CONNECTING);
         handler.ensureTicking(); // timeouts: one ticker per busy connection, not a timer per request
@@ -210,20 +195,23 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         if (upstream == null) {
-            body.addPending(content);
+            requestWriter.hold(content);
             return;
         }
-        writeBody(content);
+        if (requestWriter.piece(upstream, content)) {
+            requestWentUp();
+        } else {
+            timer.activity();
+        }
+        pauseIfUpstreamBusy();
     }
 
-    private void writeBody(HttpContent content) {
-        body.sent(content);
-        if (content instanceof LastHttpContent) {
-            requestSent = true;
-            responseDeadline = System.nanoTime() + timeouts().response().toNanos();
-        }
-        upstream.write(content);
-        lastActivity = System.nanoTime();
+    private void requestWentUp() {
+        requestSent = true;
+        timer.requestSent();
+    }
+
+    private void pauseIfUpstreamBusy() {
         if (!upstream.isWritable()) {
             handler.pause(ProxyHandler.PAUSE_UPSTREAM_BUSY);
         }
@@ -244,7 +232,7 @@ public final class ProxyExchange implements UpstreamListener {
 
     @Override
     public void onResponseHead(UpstreamConnection connection, HttpResponse response) {
-        lastActivity = System.nanoTime();
+        timer.activity();
         int code = response.status().code();
         if (code >= 100 && code < 200 && code != 101) {
             interim = true;
@@ -271,23 +259,23 @@ public final class ProxyExchange implements UpstreamListener {
         }
         boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
         keepAlive = !DownstreamResponses.prepare(response, route, request.method(), http10, close);
-        if (limited != null) {
-            limited.addHeaders(response.headers());
+        if (limit != null) {
+            limit.addHeaders(response.headers());
         }
         responseStarted = true;
-        ctx.write(response, ctx.voidPromise());
+        writer.head(response);
     }
 
     @Override
     public void onResponseContent(UpstreamConnection connection, HttpContent content, boolean last) {
-        lastActivity = System.nanoTime();
+        timer.activity();
         if (interim) {
             ctx.write(content, ctx.voidPromise());
             interim = !last;
             return;
         }
         bytesOut += content.content().readableBytes();
-        ctx.write(content, ctx.voidPromise());
+        writer.content(content, last);
         if (!last) {
             return;
         }
@@ -306,6 +294,7 @@ public final class ProxyExchange implements UpstreamListener {
 
     @Override
     public void onReadComplete(UpstreamConnection connection) {
+        writer.endOfRead();
         ctx.flush();
         if (upstream == connection && !responseEnded && !ctx.channel().isWritable()) {
             waitingDownstream = true;
@@ -336,11 +325,11 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         if (canRetry(failure.condition(),
-                failure == UpstreamFailure.RESET && connection.reused() && !responseHeadSeen && !body.anySent())) {
+                failure == UpstreamFailure.RESET && connection.reused() && !responseHeadSeen && !requestWriter.anySent())) {
             retry();
             return;
         }
-        fail(failure == UpstreamFailure.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+        respondError(failure == UpstreamFailure.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
                 "upstream " + failure.condition());
     }
 
@@ -350,7 +339,7 @@ public final class ProxyExchange implements UpstreamListener {
             retry();
             return;
         }
-        fail(upstreamStatus, reason);
+        respondError(upstreamStatus, reason);
     }
 
     private void retry() {
@@ -360,18 +349,14 @@ public final class ProxyExchange implements UpstreamListener {
         attempt();
     }
 
-    private void fail(HttpResponseStatus s, String reason) {
-        respondError(s, reason);
-    }
-
     private boolean retryableStatus(int code) {
         return RetryRules.retryableStatus(route.spec().retries(), code, attempts, forwarded.idempotent(),
-                body.replayable());
+                requestWriter.replayable());
     }
 
     private boolean canRetry(String condition, boolean staleConnection) {
         if (!RetryRules.allowed(route.spec().retries(), condition, staleConnection, attempts, forwarded.idempotent(),
-                body.replayable())) {
+                requestWriter.replayable())) {
             return false;
         }
         if (!context.retryBudget().tryAcquireRetry()) {
@@ -394,9 +379,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (finished || upstream == null) {
             return;
         }
-        boolean responseLate = requestSent && !responseHeadSeen && now - responseDeadline >= 0;
-        boolean idle = now - lastActivity >= timeouts().idle().toNanos();
-        if (responseLate || idle) {
+        if (timer.expired(now, timeouts(), requestSent, requestSent && !responseHeadSeen)) {
             UpstreamConnection c = upstream;
             c.close();
             onFailure(c, UpstreamFailure.TIMEOUT, null);
@@ -422,8 +405,8 @@ public final class ProxyExchange implements UpstreamListener {
         keepAlive = !close;
         FullHttpResponse r = ErrorResponses.json(ctx.alloc(), s, reason, forwarded == null ? null : forwarded.requestId(),
                 close);
-        if (limited != null) {
-            limited.addHeaders(r.headers()); // the 429, or an error after the request was admitted
+        if (limit != null) {
+            limit.addHeaders(r.headers()); // the 429, or an error after the request was admitted
         }
         ctx.writeAndFlush(r);
         responseStarted = true;
@@ -468,11 +451,10 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         finished = true;
-        if (limitWait != null) {
-            limitWait.cancel();
-            limitWait = null;
+        if (limit != null) {
+            limit.cancel();
         }
-        body.release();
+        requestWriter.release();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -489,6 +471,7 @@ public final class ProxyExchange implements UpstreamListener {
 
     /** A snapshot of the finished exchange for the access log (built only when someone listens). */
     private ExchangeSummary summary(long durationNanos) {
+        long startMillis = System.currentTimeMillis() - durationNanos / 1_000_000; // one wall-clock read, when logged
         return new ExchangeSummary(startMillis, context.listenerName(),
                 forwarded == null ? null : forwarded.requestId(),
                 forwarded == null ? null : forwarded.clientAddress(), request.method().name(),

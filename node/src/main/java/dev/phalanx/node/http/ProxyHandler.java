@@ -67,6 +67,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return new ProxyHandler(context, true);
     }
 
+    /** On an HTTP/2 stream: a request without Content-Length may still have a body there. */
+    boolean onStream() {
+        return stream;
+    }
+
     /** The protocol for the access log. */
     String protocol(boolean http10) {
         return stream ? "HTTP/2.0" : http10 ? "HTTP/1.0" : "HTTP/1.1";

@@ -27,22 +27,22 @@ public final class RequestIds {
     private RequestIds() {
     }
 
-    /** A new id: 32 lower-case hex characters from {@link ThreadLocalRandom} (not a secret, only unique). */
     /**
      * Keeps one well-formed incoming {@code X-Request-Id}; otherwise (none, several, malformed) sets a new one.
      *
      * @return the id now in the headers
      */
     public static String settle(io.netty.handler.codec.http.HttpHeaders headers) {
-        java.util.List<String> ids = headers.getAll(HeaderNames.X_REQUEST_ID);
-        if (ids.size() == 1 && isWellFormed(ids.get(0))) {
-            return ids.get(0);
+        String first = headers.get(HeaderNames.X_REQUEST_ID);
+        if (first != null && isWellFormed(first) && headers.getAll(HeaderNames.X_REQUEST_ID).size() == 1) {
+            return first;
         }
         String id = next();
         headers.set(HeaderNames.X_REQUEST_ID, id);
         return id;
     }
 
+    /** A new id: 32 lower-case hex characters from {@link ThreadLocalRandom} (not a secret, only unique). */
     public static String next() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         byte[] out = new byte[32];

@@ -11,6 +11,7 @@ import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.http.RequestValidator;
 import dev.phalanx.node.tls.ListenerTls;
 import dev.phalanx.node.tls.TlsHandshakeHandler;
+import dev.phalanx.node.upstream.ReadIdleTimeout;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -19,11 +20,9 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a downstream connection's pipeline in named steps (order and names in {@link PipelineNames}).
@@ -114,8 +113,8 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(PipelineNames.CONNECTION_LIMIT, tracker);
         long idle = context.limits().idleTimeout().toMillis();
         // reader-idle only: a keep-alive connection is idle when the client sends nothing (the proxy handler ignores
-        // it while a response is in progress); all-idle would put a listener on every write
-        p.addLast(PipelineNames.IDLE, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
+        // it while a response is in progress)
+        p.addLast(PipelineNames.IDLE, new ReadIdleTimeout(idle));
     }
 
     /** PROXY protocol is expected only from trusted peers; anyone else speaks plain HTTP on this listener. */

@@ -8,12 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive upstream connections of ONE event loop, per endpoint. Every method runs on that event loop, so the
@@ -82,7 +80,7 @@ public final class ConnectionPool {
         ch.pipeline()
                 .addLast(CODEC, new HttpClientCodec(8192, 65536, 65536))
                 // reader-idle only (nothing comes on a pooled idle connection); no listener on every write
-                .addLast(IDLE, new IdleStateHandler(idleTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
+                .addLast(IDLE, new ReadIdleTimeout(idleTimeoutMillis))
                 .addLast(HANDLER, new UpstreamHandler(c));
         f.addListener(done -> {
             if (done.isSuccess()) {
