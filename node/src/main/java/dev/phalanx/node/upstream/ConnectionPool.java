@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -78,7 +77,7 @@ public final class ConnectionPool {
         UpstreamConnection c = new UpstreamConnection(ch, endpoint, this);
         c.lend(listener);
         ch.pipeline()
-                .addLast(CODEC, new HttpClientCodec(8192, 65536, 65536))
+                .addLast(CODEC, new UpstreamCodec())
                 // reader-idle only (nothing comes on a pooled idle connection); no listener on every write
                 .addLast(IDLE, new ReadIdleTimeout(idleTimeoutMillis))
                 .addLast(HANDLER, new UpstreamHandler(c));
