@@ -234,7 +234,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         resume(PAUSE_UPSTREAM_BUSY | PAUSE_CONNECTING);
-        drainQueue();
+        if (!queued.isEmpty()) {
+            drainQueue();
+        }
     }
 
     /** Replays pipelined requests that arrived while the previous exchange ran. */

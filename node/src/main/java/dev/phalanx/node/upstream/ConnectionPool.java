@@ -77,9 +77,10 @@ public final class ConnectionPool {
         UpstreamConnection c = new UpstreamConnection(ch, endpoint, this);
         c.lend(listener);
         ch.pipeline()
-                .addLast(CODEC, new UpstreamCodec())
-                // reader-idle only (nothing comes on a pooled idle connection); no listener on every write
+                // before the codec: one check per socket read rather than per decoded part; reader-idle only
+                // (nothing comes on a pooled idle connection)
                 .addLast(IDLE, new ReadIdleTimeout(idleTimeoutMillis))
+                .addLast(CODEC, new UpstreamCodec())
                 .addLast(HANDLER, new UpstreamHandler(c));
         f.addListener(done -> {
             if (done.isSuccess()) {
