@@ -35,6 +35,8 @@ public final class ProxyExchange implements UpstreamListener {
     private final long startNanos = System.nanoTime();
     private final ResponseWriter writer;
     private final RequestWriter requestWriter;
+    /** The request's Content-Length, -1 without one. */
+    private final long declaredLength;
 
     private RequestTarget target;
     private ForwardedRequest forwarded;
@@ -73,7 +75,8 @@ public final class ProxyExchange implements UpstreamListener {
         this.request = request;
         this.hop = hop;
         this.writer = new ResponseWriter(ctx);
-        this.requestWriter = new RequestWriter(RequestWriter.bodyless(request, handler.onStream()));
+        this.declaredLength = HttpUtil.getContentLength(request, -1L);
+        this.requestWriter = new RequestWriter(RequestWriter.bodyless(request, declaredLength, handler.onStream()));
     }
 
     // ---- phase: accept, match, limit ----
@@ -90,7 +93,7 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         maxBody = route.maxBodyBytes(context.limits().maxBodyBytes());
-        if (HttpUtil.getContentLength(request, -1L) > maxBody) {
+        if (declaredLength > maxBody) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
         }

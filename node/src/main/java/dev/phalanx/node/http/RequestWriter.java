@@ -5,8 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -44,11 +44,13 @@ final class RequestWriter {
     }
 
     /**
-     * HTTP/1.1 framing (RFC 9112 6.3): neither Content-Length nor chunked means no body. Not on HTTP/2, where a
+     * HTTP/1.1 framing (RFC 9112 6.3): neither Content-Length nor chunked means no body ({@code contentLength} is
+     * the header's value, or -1 without one). Not on HTTP/2, where a
      * body needs neither.
      */
-    static boolean bodyless(HttpRequest request, boolean http2) {
-        return !http2 && !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    static boolean bodyless(HttpRequest request, long contentLength, boolean http2) {
+        // any Transfer-Encoding: the raw guard lets only "chunked" through on HTTP/1.1
+        return !http2 && contentLength <= 0 && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
 
     /** @return whether this piece ended the request */
