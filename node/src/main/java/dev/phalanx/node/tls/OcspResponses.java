@@ -200,7 +200,11 @@ final class OcspResponses {
             if (eku == null || !eku.contains(OCSP_SIGNING)) {
                 return "the responder certificate " + c.getSubjectX500Principal() + " lacks the OCSPSigning EKU";
             }
-            c.checkValidity(Date.from(now));
+            c.checkValidity(Date.from(now)); // throws when expired
+        } catch (java.security.cert.CertificateNotYetValidException e) {
+            if (c.getNotBefore().toInstant().isAfter(now.plus(SKEW))) {
+                return "the responder certificate " + c.getSubjectX500Principal() + " is not valid yet";
+            }
         } catch (GeneralSecurityException e) {
             return "the responder certificate " + c.getSubjectX500Principal() + " is not valid now: "
                     + e.getMessage();
