@@ -158,17 +158,24 @@ final class OcspStapler implements AutoCloseable {
         try {
             byte[] body = post(s);
             OcspResponses.Good good = OcspResponses.check(body, s.id(), s.issuer(), Instant.now());
+            boolean had = s.current() != null;
             s.set(good);
             result = OcspResponses.Result.OK;
-            LOG.fine(() -> "listener " + listener + ": OCSP response for " + s.name() + " (" + body.length
-                    + " bytes, " + (System.nanoTime() - started) / 1_000_000 + " ms), next update "
-                    + good.nextUpdate());
+            String line = "listener " + listener + ": OCSP response for " + s.name() + " stapled (" + body.length
+                    + " bytes, fetched in " + (System.nanoTime() - started) / 1_000_000 + " ms, this update "
+                    + good.thisUpdate() + ", next update " + (good.nextUpdate() == null ? "none" : good.nextUpdate())
+                    + ")";
+            if (had) {
+                LOG.fine(line); // routine refreshes are quiet
+            } else {
+                LOG.info(line);
+            }
         } catch (OcspResponses.Refused e) {
             result = e.result();
             failed(s, result, e.getMessage());
         } catch (IOException e) {
             result = OcspResponses.Result.HTTP_ERROR;
-            failed(s, result, "request failed: " + e);
+            failed(s, result, "request failed: " + describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // closing
@@ -197,6 +204,19 @@ final class OcspStapler implements AutoCloseable {
             }
             return body;
         }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        for (Throwable t = e; t != null && sb.length() < 500; t = t.getCause() == t ? null : t.getCause()) {
+            String part = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (!part.equals(last)) {
+                sb.append(sb.length() == 0 ? "" : ": ").append(part);
+            }
+            last = part;
+        }
+        return sb.toString();
     }
 
     private void failed(OcspStaple s, OcspResponses.Result result, String reason) {

@@ -110,6 +110,18 @@ class OcspStaplingIT {
     }
 
     @Test
+    void certificateFileWithoutIssuerIsServedWithoutStaple() throws Exception {
+        // the leaf alone (cert.pem rather than fullchain.pem): nothing to build the request from
+        try (NodeHarness node = node(pki.pki.crt("good"), pki.pki.key("good").toString(), "")) {
+            Thread.sleep(1000);
+            String out = SClient.run(node.port(), "a.test", "-status");
+            assertTrue(out.contains("OCSP response: no response sent"), out);
+            assertTrue(out.contains("HTTP/1.1 200"), out);
+            assertFalse(metrics(node).contains("phalanx_tls_ocsp_fetches_total{"), metrics(node));
+        }
+    }
+
+    @Test
     void staplingOffFetchesNothing() throws Exception {
         try (NodeHarness node = node(pki.chain("good"), pki.pki.key("good").toString(), ", ocspStapling: false")) {
             String out = SClient.run(node.port(), "a.test", "-status");
