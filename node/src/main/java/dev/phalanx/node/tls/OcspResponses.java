@@ -16,8 +16,9 @@ import java.util.List;
 /**
  * Checks an OCSP response (RFC 6960 4.2) before it is stapled: status {@code successful}, a BasicOCSPResponse with a
  * SingleResponse for exactly our certificate, status {@code good}, {@code thisUpdate} not in the future (beyond a
- * small clock skew), {@code nextUpdate} (when present) not passed, and a signature by the issuer itself or by a
- * responder certificate that the issuer signed for OCSP signing (id-kp-OCSPSigning) and that is valid now.
+ * small clock skew), {@code nextUpdate} not passed (without one: {@code thisUpdate} less than a day old), and a
+ * signature by the issuer itself or by a responder certificate that the issuer signed for OCSP signing
+ * (id-kp-OCSPSigning) and that is valid now.
  */
 final class OcspResponses {
     static final String BASIC = "1.3.6.1.5.5.7.48.1.1";
@@ -112,6 +113,10 @@ final class OcspResponses {
         }
         if (nextUpdate != null && !nextUpdate.isAfter(now)) {
             throw new Refused(Result.BAD_RESPONSE, "nextUpdate " + nextUpdate + " has passed");
+        }
+        if (nextUpdate == null && !thisUpdate.plus(OcspStaple.KEEP_WITHOUT_NEXT_UPDATE).isAfter(now)) {
+            throw new Refused(Result.BAD_RESPONSE, "no nextUpdate and thisUpdate " + thisUpdate + " is older than "
+                    + OcspStaple.KEEP_WITHOUT_NEXT_UPDATE.toHours() + " hours");
         }
         if (nextUpdate != null && nextUpdate.isBefore(thisUpdate)) {
             throw new Refused(Result.BAD_RESPONSE, "nextUpdate is before thisUpdate");

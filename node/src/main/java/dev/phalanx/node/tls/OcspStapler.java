@@ -238,19 +238,28 @@ final class OcspStapler implements AutoCloseable {
         long delayMs;
         if (ok) {
             s.failures = 0;
-            OcspStaple.Current c = s.state();
-            long refresh = MAX_REFRESH.toMillis();
-            if (c.nextUpdate() != null) {
-                long mid = c.thisUpdate().toEpochMilli()
-                        + (c.nextUpdate().toEpochMilli() - c.thisUpdate().toEpochMilli()) / 2;
-                refresh = Math.min(refresh, mid - System.currentTimeMillis());
-            }
-            delayMs = Math.max(MIN_REFRESH.toMillis(), refresh);
+            delayMs = refreshDelayMillis(s.state(), System.currentTimeMillis());
         } else {
             s.failures++;
-            delayMs = Math.min(MAX_REFRESH.toMillis(), FIRST_RETRY.toMillis() << Math.min(s.failures - 1, 10));
+            delayMs = retryDelayMillis(s.failures);
         }
         s.next = thread.schedule(() -> fetch(s), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** After a good response: at the midpoint of its validity, at most an hour and at least 5 s from now. */
+    static long refreshDelayMillis(OcspStaple.Current c, long nowMillis) {
+        long refresh = MAX_REFRESH.toMillis();
+        if (c.nextUpdate() != null) {
+            long mid = c.thisUpdate().toEpochMilli()
+                    + (c.nextUpdate().toEpochMilli() - c.thisUpdate().toEpochMilli()) / 2;
+            refresh = Math.min(refresh, mid - nowMillis);
+        }
+        return Math.max(MIN_REFRESH.toMillis(), refresh);
+    }
+
+    /** After the n-th failure in a row (n from 1): 1 min, 2 min, 4 min, ... at most 1 h. */
+    static long retryDelayMillis(int failures) {
+        return Math.min(MAX_REFRESH.toMillis(), FIRST_RETRY.toMillis() << Math.min(Math.max(failures, 1) - 1, 10));
     }
 
     private static void stop(OcspStaple s) {

@@ -84,6 +84,9 @@ class OcspTest {
         byte[] der = pki.respond(OcspRequests.request(id("good")), "ocsp");
         OcspResponses.Good good = OcspResponses.check(der, id("good"), pki.ca(), Instant.now());
         assertNull(good.nextUpdate());
+        OcspResponses.Refused old = assertThrows(OcspResponses.Refused.class, () -> OcspResponses.check(der,
+                id("good"), pki.ca(), good.thisUpdate().plus(Duration.ofHours(25))));
+        assertTrue(old.getMessage().contains("older than 24 hours"), old.getMessage());
     }
 
     @Test
@@ -171,6 +174,27 @@ class OcspTest {
         assertThrows(Der.Malformed.class, () -> Der.parse(new byte[]{0x30, 0x05, 0x04, 0x01}));
         assertThrows(Der.Malformed.class, () -> Der.parse(new byte[]{0x30, 0x00, 0x00}));
         assertThrows(Der.Malformed.class, () -> Der.parse(new byte[]{0x04, (byte) 0x85, 1, 0, 0, 0, 0}));
+    }
+
+    @Test
+    void refreshAtMidpointAtLeastHourlyAndRetryWithBackoff() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        long now = t.plusSeconds(10).toEpochMilli();
+        // a week-long response: refreshed hourly; a 20-minute one: at its midpoint
+        assertEquals(3_600_000, OcspStapler.refreshDelayMillis(current(t, t.plus(Duration.ofDays(7))), now));
+        assertEquals(590_000, OcspStapler.refreshDelayMillis(current(t, t.plus(Duration.ofMinutes(20))), now));
+        assertEquals(3_600_000, OcspStapler.refreshDelayMillis(current(t, null), now));
+        // midpoint already passed: soon, but not in a loop
+        assertEquals(5_000, OcspStapler.refreshDelayMillis(current(t, t.plusSeconds(10)), now));
+        assertEquals(60_000, OcspStapler.retryDelayMillis(1));
+        assertEquals(120_000, OcspStapler.retryDelayMillis(2));
+        assertEquals(1_920_000, OcspStapler.retryDelayMillis(6));
+        assertEquals(3_600_000, OcspStapler.retryDelayMillis(7));
+        assertEquals(3_600_000, OcspStapler.retryDelayMillis(1000));
+    }
+
+    private static OcspStaple.Current current(Instant thisUpdate, Instant nextUpdate) {
+        return new OcspStaple.Current(new byte[0], 0, thisUpdate, nextUpdate);
     }
 
     private static OcspResponses.Refused refused(byte[] der, String name) {
