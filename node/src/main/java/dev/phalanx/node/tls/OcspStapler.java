@@ -84,9 +84,9 @@ final class OcspStapler implements AutoCloseable {
             if (s == OcspStaple.NONE) {
                 continue;
             }
-            now.put(key(c), s);
+            boolean listedTwice = now.put(key(c), s) != null; // the same certificate configured twice
             gauges.putIfAbsent(c.primaryName() + "|" + c.keyType().toLowerCase(Locale.ROOT), s::validSeconds);
-            if (!tracked.containsValue(s)) {
+            if (!listedTwice && !tracked.containsValue(s)) {
                 LOG.info("listener " + listener + ": OCSP stapling for " + c.primaryName() + " (" + s.file()
                         + ") from " + s.url());
                 s.next = thread.schedule(() -> fetch(s), 0, TimeUnit.MILLISECONDS);
