@@ -17,7 +17,7 @@ final class ListenersReader {
 
     static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c");
     static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
-            "hsts");
+            "hsts", "ocspStapling");
     static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
             "max-age=\\d{1,10}(; ?includeSubDomains)?(; ?preload)?");
     static final List<String> CERT_FIELDS = List.of("certFile", "keyFile");
@@ -150,7 +150,8 @@ final class ListenersReader {
             t.error("hsts", "\"" + hsts + "\" is not a Strict-Transport-Security value like"
                     + " \"max-age=31536000; includeSubDomains\"");
         }
-        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2, hsts);
+        boolean ocspStapling = t.bool("ocspStapling", true);
+        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2, hsts, ocspStapling);
     }
 
     /**

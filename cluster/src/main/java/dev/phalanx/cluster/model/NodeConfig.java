@@ -29,10 +29,15 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
 
     /**
      * TLS of a listener. The first certificate is the default one. {@code hsts}: the Strict-Transport-Security value
-     * added to every response of the listener, or null (none).
+     * added to every response of the listener, or null (none). {@code ocspStapling}: fetch each certificate's OCSP
+     * response from its CA's responder and staple it (default true).
      */
     public record TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
-                            Path clientCaFile, boolean http2, String hsts) {
+                            Path clientCaFile, boolean http2, String hsts, boolean ocspStapling) {
+        public TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
+                         Path clientCaFile, boolean http2, String hsts) {
+            this(certificates, protocols, clientAuth, clientCaFile, http2, hsts, true);
+        }
     }
 
     public record CertificateConfig(Path certFile, Path keyFile) {

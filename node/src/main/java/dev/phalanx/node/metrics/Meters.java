@@ -34,6 +34,7 @@ public final class Meters {
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> poolMeters = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> certificateMeters = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> ocspMeters = new ConcurrentHashMap<>();
     private final Counter tlsFull;
     private final Counter tlsResumed;
     private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
@@ -142,6 +143,38 @@ public final class Meters {
         if (!meters.isEmpty()) {
             certificateMeters.put(listener, meters);
         }
+    }
+
+    /**
+     * {@code phalanx_tls_ocsp_response_valid_seconds{listener,name,key}}: seconds the stapled OCSP response of each
+     * certificate may still be sent (until its nextUpdate), NaN while none is stapled; replaces the listener's old ones.
+     */
+    public void registerOcsp(String listener, Map<String, Supplier<Number>> valid) {
+        List<Meter> old = ocspMeters.remove(listener);
+        if (old != null) {
+            old.forEach(registry::remove);
+        }
+        List<Meter> meters = new ArrayList<>();
+        valid.forEach((nameAndKey, value) -> {
+            int bar = nameAndKey.lastIndexOf('|');
+            meters.add(Gauge.builder("phalanx.tls.ocsp.response.valid", value, s -> s.get().doubleValue())
+                    .description("seconds until the stapled OCSP response's nextUpdate; NaN when none is stapled")
+                    .baseUnit("seconds")
+                    .tags(Tags.of("listener", listener, "name", nameAndKey.substring(0, bar),
+                            "key", nameAndKey.substring(bar + 1)))
+                    .strongReference(true).register(registry));
+        });
+        if (!meters.isEmpty()) {
+            ocspMeters.put(listener, meters);
+        }
+    }
+
+    /**
+     * {@code phalanx_tls_ocsp_fetches_total{result}}: OCSP fetches for stapling by outcome ({@code ok},
+     * {@code http_error}, {@code bad_response}, {@code revoked}, {@code unknown}, {@code error}).
+     */
+    public void tlsOcspFetch(String result) {
+        registry.counter("phalanx.tls.ocsp.fetches", "result", result).increment();
     }
 
     public void healthProbe(String poolId, boolean passed) {

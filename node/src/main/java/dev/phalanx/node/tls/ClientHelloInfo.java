@@ -12,9 +12,16 @@ import java.nio.charset.StandardCharsets;
  * @param tls13        the client offers TLS 1.3 (supported_versions lists it and a TLS 1.3 suite is offered)
  * @param ecdsaScheme  the client lists an ECDSA signature scheme
  * @param ecdsaSuite12 the client offers an ECDHE_ECDSA suite for TLS 1.2
+ * @param statusRequest the client asks for a stapled OCSP response (status_request, RFC 6066 8)
  */
-record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, boolean ecdsaSuite12) {
-    static final ClientHelloInfo UNKNOWN = new ClientHelloInfo(null, true, true, true);
+record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, boolean ecdsaSuite12,
+                       boolean statusRequest) {
+    static final ClientHelloInfo UNKNOWN = new ClientHelloInfo(null, true, true, true, true);
+
+    /** This hello with another server name. */
+    ClientHelloInfo withName(String name) {
+        return new ClientHelloInfo(name, tls13, ecdsaScheme, ecdsaSuite12, statusRequest);
+    }
 
     /** Whether an ECDSA certificate works for this client, given whether the listener enables TLS 1.3. */
     boolean takesEcdsa(boolean tls13Enabled) {
@@ -56,7 +63,7 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
         i += suitesLen;
         i += 1 + in.getUnsignedByte(within(i, end)); // compression methods
         if (i + 2 > end) {
-            return new ClientHelloInfo(null, false, ecdsaSuite, ecdsaSuite); // no extensions: TLS 1.2 at most
+            return new ClientHelloInfo(null, false, ecdsaSuite, ecdsaSuite, false); // no extensions: TLS 1.2 at most
         }
         int extEnd = Math.min(end, i + 2 + in.getUnsignedShort(i));
         i += 2;
@@ -64,6 +71,7 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
         boolean ecdsaScheme = false;
         boolean tls13 = false;
         boolean sawSigAlgs = false;
+        boolean statusRequest = false;
         while (i + 4 <= extEnd) {
             int type = in.getUnsignedShort(i);
             int len = in.getUnsignedShort(i + 2);
@@ -73,6 +81,8 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
                 if (in.getUnsignedByte(body + 2) == 0 && nameLen > 0 && body + 5 + nameLen <= end) {
                     name = in.toString(body + 5, nameLen, StandardCharsets.US_ASCII);
                 }
+            } else if (type == 5) { // status_request
+                statusRequest = true;
             } else if (type == 43 && len >= 1) { // supported_versions: list len (1 byte), versions
                 int listLen = in.getUnsignedByte(body);
                 for (int k = 0; k + 1 < listLen && body + 2 + k < end; k += 2) {
@@ -89,6 +99,7 @@ record ClientHelloInfo(String serverName, boolean tls13, boolean ecdsaScheme, bo
             i = body + len;
         }
         // TLS 1.2 without the extension assumes SHA-1 with the suite's own algorithm (RFC 5246 7.4.1.4.1)
-        return new ClientHelloInfo(name, tls13 && tls13Suite, ecdsaScheme || ecdsaSuite && !sawSigAlgs, ecdsaSuite);
+        return new ClientHelloInfo(name, tls13 && tls13Suite, ecdsaScheme || ecdsaSuite && !sawSigAlgs, ecdsaSuite,
+                statusRequest);
     }
 }

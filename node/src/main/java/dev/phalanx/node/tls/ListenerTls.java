@@ -45,7 +45,9 @@ public final class ListenerTls implements AutoCloseable {
     private final long sessionTimeoutSeconds;
     private final SslProvider provider = TlsEngines.provider();
     private final boolean tls13Enabled;
+    private final boolean stapling;
     private final AtomicReference<SniTable> table = new AtomicReference<>();
+    private OcspStapler stapler;
     private final List<CertificateWatcher.FileState> watched = new ArrayList<>();
     private HealthBoard.Registration ringRegistration;
 
@@ -57,6 +59,7 @@ public final class ListenerTls implements AutoCloseable {
         this.meters = meters;
         this.sessionTimeoutSeconds = Math.max(60, rotateEvery.toSeconds());
         this.tls13Enabled = config.protocols().contains("TLSv1.3");
+        this.stapling = config.ocspStapling() && provider == SslProvider.OPENSSL;
     }
 
     /**
@@ -68,7 +71,19 @@ public final class ListenerTls implements AutoCloseable {
             watched.add(new CertificateWatcher.FileState(c.certFile()));
             watched.add(new CertificateWatcher.FileState(c.keyFile()));
         }
-        publish(load());
+        if (config.ocspStapling() && !stapling) {
+            LOG.warning("listener " + listener + ": OCSP stapling needs the OpenSSL engine; with the JDK engine no"
+                    + " OCSP response is stapled");
+        }
+        if (stapling) {
+            stapler = new OcspStapler(listener, meters);
+        }
+        try {
+            publish(load());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         ringRegistration = ring.onChange(keys -> installTicketKeys());
     }
 
@@ -108,7 +123,9 @@ public final class ListenerTls implements AutoCloseable {
             }
         }
         X509Certificate[] clientCa = trust;
-        return SniTable.build(certs, cert -> context(cert, clientCa));
+        List<OcspStaple> staples = stapler != null ? stapler.prepare(certs)
+                : java.util.Collections.nCopies(certs.size(), OcspStaple.NONE);
+        return SniTable.build(certs, staples, cert -> context(cert, clientCa));
     }
 
     private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
@@ -121,7 +138,8 @@ public final class ListenerTls implements AutoCloseable {
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            config.http2() ? ALPN_H2 : ALPN_HTTP1));
+                            config.http2() ? ALPN_H2 : ALPN_HTTP1))
+                    .enableOcsp(stapling);
             switch (config.clientAuth()) {
                 case "require" -> b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
                 case "optional" -> b.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa);
@@ -136,6 +154,9 @@ public final class ListenerTls implements AutoCloseable {
     private void publish(SniTable t) {
         installTicketKeys(t, ring.keys());
         table.set(t);
+        if (stapler != null) {
+            stapler.commit(t.certificates(), t.staples());
+        }
         Map<String, Supplier<Number>> expiry = new LinkedHashMap<>();
         for (LoadedCertificate c : t.certificates()) {
             long seconds = c.notAfter().getEpochSecond();
@@ -168,8 +189,8 @@ public final class ListenerTls implements AutoCloseable {
         }
     }
 
-    /** The current context for a ClientHello; event-loop safe. */
-    SslContext select(ClientHelloInfo hello) {
+    /** The current context (and OCSP staple) for a ClientHello; event-loop safe. */
+    SniTable.Entry select(ClientHelloInfo hello) {
         return table.get().select(hello.serverName(), hello.takesEcdsa(tls13Enabled));
     }
 
@@ -195,6 +216,10 @@ public final class ListenerTls implements AutoCloseable {
     public synchronized void close() {
         if (ringRegistration != null) {
             ringRegistration.close();
+        }
+        if (stapler != null) {
+            stapler.close();
+            stapler = null;
         }
         meters.registerCertificates(listener, Map.of());
     }

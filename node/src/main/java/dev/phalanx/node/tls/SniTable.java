@@ -19,9 +19,13 @@ import java.util.function.Function;
  * certificates of one key type the first configured wins.
  */
 final class SniTable {
-    /** The contexts of one name: one per key type, either may be null but not both. */
-    record Choice(SslContext ecdsa, SslContext rsa) {
-        SslContext pick(boolean clientTakesEcdsa) {
+    /** What a connection is served: the certificate's context and its OCSP staple ({@link OcspStaple#NONE}). */
+    record Entry(SslContext context, OcspStaple staple) {
+    }
+
+    /** The entries of one name: one per key type, either may be null but not both. */
+    record Choice(Entry ecdsa, Entry rsa) {
+        Entry pick(boolean clientTakesEcdsa) {
             if (ecdsa == null) {
                 return rsa;
             }
@@ -34,23 +38,29 @@ final class SniTable {
     private final Choice fallback;
     private final List<SslContext> contexts;
     private final List<LoadedCertificate> certificates;
+    private final List<OcspStaple> staples;
 
     private SniTable(Map<String, Choice> exact, Map<String, Choice> wildcard, Choice fallback,
-                     List<SslContext> contexts, List<LoadedCertificate> certificates) {
+                     List<SslContext> contexts, List<LoadedCertificate> certificates, List<OcspStaple> staples) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.fallback = fallback;
         this.contexts = contexts;
         this.certificates = certificates;
+        this.staples = staples;
     }
 
-    /** @param build makes the context of one certificate */
-    static SniTable build(List<LoadedCertificate> certs, Function<LoadedCertificate, SslContext> build) {
-        Map<LoadedCertificate, SslContext> built = new IdentityHashMap<>();
+    /**
+     * @param staples the OCSP staple of each certificate, in the same order
+     * @param build   makes the context of one certificate
+     */
+    static SniTable build(List<LoadedCertificate> certs, List<OcspStaple> staples,
+                          Function<LoadedCertificate, SslContext> build) {
+        Map<LoadedCertificate, Entry> built = new IdentityHashMap<>();
         List<SslContext> contexts = new ArrayList<>();
-        for (LoadedCertificate c : certs) {
-            SslContext ctx = build.apply(c);
-            built.put(c, ctx);
+        for (int i = 0; i < certs.size(); i++) {
+            SslContext ctx = build.apply(certs.get(i));
+            built.put(certs.get(i), new Entry(ctx, staples.get(i)));
             contexts.add(ctx);
         }
         Map<String, Choice> byName = new LinkedHashMap<>();
@@ -70,10 +80,10 @@ final class SniTable {
         });
         Choice fallback = byName.get(certs.get(0).primaryName());
         return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), fallback, List.copyOf(contexts),
-                List.copyOf(certs));
+                List.copyOf(certs), List.copyOf(staples));
     }
 
-    private static Choice add(Choice old, LoadedCertificate c, SslContext ctx) {
+    private static Choice add(Choice old, LoadedCertificate c, Entry ctx) {
         boolean ec = c.keyType().equals("EC");
         if (old == null) {
             return ec ? new Choice(ctx, null) : new Choice(null, ctx);
@@ -84,8 +94,8 @@ final class SniTable {
         return old.rsa() != null ? old : new Choice(old.ecdsa(), ctx);
     }
 
-    /** The context for an SNI host name (null = no SNI). Runs on the event loop: at most two hash lookups. */
-    SslContext select(String host, boolean clientTakesEcdsa) {
+    /** The entry for an SNI host name (null = no SNI). Runs on the event loop: at most two hash lookups. */
+    Entry select(String host, boolean clientTakesEcdsa) {
         return choice(host).pick(clientTakesEcdsa);
     }
 
@@ -117,5 +127,10 @@ final class SniTable {
 
     List<LoadedCertificate> certificates() {
         return certificates;
+    }
+
+    /** The OCSP staples, in the order of {@link #certificates()}. */
+    List<OcspStaple> staples() {
+        return staples;
     }
 }

@@ -56,6 +56,20 @@ class ClientHelloInfoTest {
     }
 
     @Test
+    void statusRequestExtensionIsSeen() {
+        ByteBuf plain = hello(new int[]{0x1301}, "a.test", new int[]{0x0304}, ECDSA_SCHEMES);
+        assertFalse(parse(plain).statusRequest());
+        // the same hello with status_request (type 5: ocsp, empty responder list, empty extensions) appended
+        ByteBuf b = hello(new int[]{0x1301}, "a.test", new int[]{0x0304}, ECDSA_SCHEMES);
+        int extLenAt = 2 + 32 + 1 + 2 + 2 + 2;
+        b.setShort(extLenAt, b.getUnsignedShort(extLenAt) + 9);
+        b.writeShort(5).writeShort(5).writeByte(1).writeShort(0).writeShort(0);
+        ClientHelloInfo h = parse(b);
+        assertTrue(h.statusRequest());
+        assertEquals("a.test", h.serverName());
+    }
+
+    @Test
     void tls13ClientWithEcdsaSchemesTakesEcdsa() {
         ClientHelloInfo h = parse(hello(new int[]{0x1301, 0xc02f}, "A.Test", new int[]{0x0304, 0x0303},
                 ECDSA_SCHEMES));
