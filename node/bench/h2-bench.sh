@@ -132,7 +132,7 @@ if [[ ,$ONLY, == *,nginx,* ]]; then
 fi
 if [[ ,$ONLY, == *,node,* ]]; then
   # shellcheck disable=SC2086
-  start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms512m -Xmx512m \
+  start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g -Xmn768m \
     $PHALANX_JAVA_OPTS -jar "$PHALANX_JAR" --config "$RUN_DIR/node.yaml"
   pid=$LAST_PID
   wait_h2 "http://127.0.0.1:$NODE_PORT/" || die "the node does not answer h2c on $NODE_PORT (see $OUT_DIR/node.log)"

@@ -196,7 +196,7 @@ if [[ -n ${WANT[nginx]:-} ]]; then
 fi
 if [[ -n ${WANT[node]:-} ]]; then
   # shellcheck disable=SC2086
-  start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms512m -Xmx512m \
+  start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g -Xmn768m \
     $PHALANX_JAVA_OPTS -jar "$PHALANX_JAR" --config "$RUN_DIR/node.yaml"
   pid=$LAST_PID
   if wait_ready node "$pid" "$NODE_PORT"; then measure node "$pid" "$NODE_PORT"; else STATUS[node]="FAILED: $FAIL_REASON"; fi

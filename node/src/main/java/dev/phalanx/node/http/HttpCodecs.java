@@ -1,5 +1,6 @@
 package dev.phalanx.node.http;
 
+import dev.phalanx.node.upstream.CompactTrailers;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -46,7 +47,7 @@ public final class HttpCodecs {
                 // RAW_GUARD already checked every field name (tchar) and value (no control characters but HTAB)
                 // byte by byte; Netty's own check per header added was a measurable part of each request's cost
                 .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false))
+                .setTrailersFactory(new CompactTrailers(DefaultHttpHeadersFactory.trailersFactory().withValidation(false)))
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
     }

@@ -2,6 +2,7 @@ package dev.phalanx.node.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -93,7 +94,8 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
     final class ResponseDecoder extends HttpResponseDecoder {
         ResponseDecoder() {
             super(new HttpDecoderConfig().setMaxInitialLineLength(MAX_STATUS_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)
-                    .setMaxChunkSize(MAX_CHUNK));
+                    .setMaxChunkSize(MAX_CHUNK)
+                    .setTrailersFactory(new CompactTrailers(DefaultHttpHeadersFactory.trailersFactory())));
         }
 
         @Override
