@@ -358,7 +358,9 @@ elif ! command -v "$PHALANX_JAVA" >/dev/null; then
   STATUS[node]="FAILED: java binary \"$PHALANX_JAVA\" not found (set PHALANX_JAVA)"
 else
   # shellcheck disable=SC2086 # PHALANX_JAVA_OPTS is a list of flags
+  # the collections and safepoints (node-gc.log) and the JIT's compilations (node.log) show what a bad round had
   start_bg "$OUT_DIR/node.log" taskset -c "$PROXY_CPU" "$PHALANX_JAVA" -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g -Xmn768m \
+    "-Xlog:gc,safepoint:file=$OUT_DIR/node-gc.log:uptime" -XX:+PrintCompilation \
     $PHALANX_JAVA_OPTS -jar "$PHALANX_JAR" --config "$RUN_DIR/node.yaml"
   PID_OF[node]=$LAST_PID URL_OF[node]="http://127.0.0.1:$NODE_PORT/"
   log "node: waiting up to ${READY_TIMEOUT}s for GET /readyz on 127.0.0.1:$NODE_ADMIN_PORT"
