@@ -100,17 +100,13 @@ class OcspTest {
     @Test
     void answerForAnotherCertificateIsRefused() throws Exception {
         byte[] der = pki.respond(OcspRequests.request(id("good")), "ocsp", "-ndays", "1");
-        OcspResponses.Refused r = refused(der, "revoked");
-        assertEquals(OcspResponses.Result.BAD_RESPONSE, r.result());
-        assertTrue(r.getMessage().contains("no SingleResponse"), r.getMessage());
+        assertRefused(der, "revoked", OcspResponses.Result.BAD_RESPONSE, "no SingleResponse");
     }
 
     @Test
     void signerWithoutOcspSigningUsageIsRefused() throws Exception {
         byte[] der = pki.respond(OcspRequests.request(id("good")), "noeku", "-ndays", "1");
-        OcspResponses.Refused r = refused(der, "good");
-        assertEquals(OcspResponses.Result.BAD_RESPONSE, r.result());
-        assertTrue(r.getMessage().contains("lacks the OCSPSigning EKU"), r.getMessage());
+        assertRefused(der, "good", OcspResponses.Result.BAD_RESPONSE, "lacks the OCSPSigning EKU");
     }
 
     @Test
@@ -195,6 +191,13 @@ class OcspTest {
 
     private static OcspStaple.Current current(Instant thisUpdate, Instant nextUpdate) {
         return new OcspStaple.Current(new byte[0], 0, thisUpdate, nextUpdate);
+    }
+
+    /** The response is refused for {@code name} with {@code result} and a reason that says {@code why}. */
+    private static void assertRefused(byte[] der, String name, OcspResponses.Result result, String why) {
+        OcspResponses.Refused r = refused(der, name);
+        assertEquals(result, r.result());
+        assertTrue(r.getMessage().contains(why), r.getMessage());
     }
 
     private static OcspResponses.Refused refused(byte[] der, String name) {
