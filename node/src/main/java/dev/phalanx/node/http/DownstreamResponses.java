@@ -17,11 +17,15 @@ final class DownstreamResponses {
     private DownstreamResponses() {
     }
 
-    /** @return whether the downstream connection must close after this response */
-    static boolean prepare(HttpResponse response, Route route, HttpMethod method, boolean http10, boolean close) {
+    /**
+     * @param fields the response's {@link HeaderScan}, made before anything edited it
+     * @return whether the downstream connection must close after this response
+     */
+    static boolean prepare(HttpResponse response, int fields, Route route, HttpMethod method, boolean http10,
+                           boolean close) {
         HttpHeaders h = response.headers();
-        boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-        HopByHopHeaders.removeHopByHop(h, false);
+        boolean hadLength = (fields & HeaderScan.CONTENT_LENGTH) != 0;
+        HopByHopHeaders.removeHopByHop(h, false, fields);
         route.responseHeaders().apply(h);
         int code = response.status().code();
         boolean bodyless = method == HttpMethod.HEAD || code == 204 || code == 304 || code < 200;

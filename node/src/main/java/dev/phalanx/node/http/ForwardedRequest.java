@@ -2,7 +2,6 @@ package dev.phalanx.node.http;
 
 import dev.phalanx.node.routing.Route;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,6 +19,7 @@ final class ForwardedRequest {
     private final ForwardingHeaders.Hop hop;
     private final InetAddress client;
     private final String requestId;
+    private final int fields;
     private final boolean upgrade;
     private final boolean idempotent;
 
@@ -28,7 +28,8 @@ final class ForwardedRequest {
         this.hop = hop;
         this.client = client;
         this.requestId = requestId;
-        this.upgrade = isUpgradeRequest(request.headers());
+        this.fields = HeaderScan.of(request.headers());
+        this.upgrade = HeaderScan.upgrade(fields);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
@@ -48,7 +49,8 @@ final class ForwardedRequest {
      */
     void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target, String clientSubject) {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
-        ForwardingHeaders.applyHopHeaders(request, hop, client, addForwarded, upgrade); // the id was settled in of()
+        // the id was settled in of(); the scan is of the head as it came, before anything below edits it
+        ForwardingHeaders.applyHopHeaders(request, hop, client, addForwarded, upgrade, fields);
         HttpHeaders h = request.headers();
         String certHeader = route.spec().clientCertHeader();
         if (certHeader != null) {
@@ -80,16 +82,16 @@ final class ForwardedRequest {
         return client;
     }
 
+    /** Whether the client's connection stays open after this exchange, as it asked ({@code HttpUtil.isKeepAlive}). */
+    boolean clientKeepAlive() {
+        return HeaderScan.keepAlive(fields, request.protocolVersion());
+    }
+
     boolean isUpgrade() {
         return upgrade;
     }
 
     boolean idempotent() {
         return idempotent;
-    }
-
-    private static boolean isUpgradeRequest(HttpHeaders h) {
-        return h.contains(HttpHeaderNames.UPGRADE)
-                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 }

@@ -74,8 +74,14 @@ public final class ForwardingHeaders {
      */
     public static void applyHopHeaders(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
                                        boolean upgrade) {
+        applyHopHeaders(request, hop, client, addForwarded, upgrade, HeaderScan.of(request.headers()));
+    }
+
+    /** {@link #applyHopHeaders(HttpRequest, Hop, InetAddress, boolean, boolean)} with the request's scan made. */
+    static void applyHopHeaders(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
+                                boolean upgrade, int fields) {
         HttpHeaders headers = request.headers();
-        HopByHopHeaders.remove(request, upgrade);
+        HopByHopHeaders.remove(request, upgrade, fields);
         String host = headers.get(HttpHeaderNames.HOST);
         String hopText = hop.text();
 

@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpUtil;
 import java.util.List;
 
 /**
@@ -25,9 +24,13 @@ public final class HopByHopHeaders {
      *                    {@code Upgrade} and send {@code Connection: upgrade}
      */
     public static void remove(HttpMessage message, boolean keepUpgrade) {
-        boolean chunked = HttpUtil.isTransferEncodingChunked(message);
-        removeHopByHop(message.headers(), keepUpgrade);
-        if (chunked) {
+        remove(message, keepUpgrade, HeaderScan.of(message.headers()));
+    }
+
+    /** {@link #remove(HttpMessage, boolean)} with the message's {@link HeaderScan} already made. */
+    static void remove(HttpMessage message, boolean keepUpgrade, int fields) {
+        removeHopByHop(message.headers(), keepUpgrade, fields);
+        if ((fields & HeaderScan.CHUNKED) != 0) {
             message.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
             message.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
@@ -38,6 +41,46 @@ public final class HopByHopHeaders {
      * body for the next hop (or use {@link #remove(HttpMessage, boolean)}).
      */
     public static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
+        removeHopByHop(headers, keepUpgrade, HeaderScan.of(headers));
+    }
+
+    /**
+     * {@link #removeHopByHop(HttpHeaders, boolean)} with the fields' {@link HeaderScan} already made: only the
+     * fields that are there are looked up, and most messages have none.
+     */
+    static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade, int fields) {
+        if ((fields & HeaderScan.HOP_FIELDS) == 0) {
+            return;
+        }
+        if ((fields & HeaderScan.TOKEN_OTHER) != 0) {
+            removeNamedByConnection(headers, keepUpgrade);
+        }
+        if ((fields & HeaderScan.CONNECTION) != 0) {
+            headers.remove(HttpHeaderNames.CONNECTION);
+        }
+        if ((fields & HeaderScan.KEEP_ALIVE) != 0) {
+            headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        }
+        if ((fields & HeaderScan.PROXY_CONNECTION) != 0) {
+            headers.remove(HeaderNames.PROXY_CONNECTION);
+        }
+        if ((fields & HeaderScan.TE) != 0) {
+            headers.remove(HttpHeaderNames.TE);
+        }
+        if ((fields & HeaderScan.TRANSFER_ENCODING) != 0) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
+        if ((fields & HeaderScan.UPGRADE) != 0) {
+            if (keepUpgrade && headers.contains(HttpHeaderNames.UPGRADE)) {
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            } else {
+                headers.remove(HttpHeaderNames.UPGRADE);
+            }
+        }
+    }
+
+    /** Removes every field a {@code Connection} token names, except those {@link #isProtected} keeps. */
+    private static void removeNamedByConnection(HttpHeaders headers, boolean keepUpgrade) {
         List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         for (int i = 0; i < connection.size(); i++) {
             String value = connection.get(i);
@@ -51,16 +94,6 @@ public final class HopByHopHeaders {
                 }
                 start = end + 1;
             }
-        }
-        headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
-        headers.remove(HeaderNames.PROXY_CONNECTION);
-        headers.remove(HttpHeaderNames.TE);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (keepUpgrade && headers.contains(HttpHeaderNames.UPGRADE)) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        } else {
-            headers.remove(HttpHeaderNames.UPGRADE);
         }
     }
 

@@ -82,10 +82,10 @@ public final class ProxyExchange implements UpstreamListener {
     // ---- phase: accept, match, limit ----
 
     void start() {
-        keepAlive = HttpUtil.isKeepAlive(request);
         http10 = request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0;
         target = RequestTarget.of(request);
         forwarded = ForwardedRequest.of(context, request, hop);
+        keepAlive = forwarded.clientKeepAlive();
         pick = new ExchangePick(request, target, forwarded.clientAddress());
         route = context.routes().get().match(target.host(), target.path(), request.method().name(), request.headers());
         if (route == null) {
@@ -252,7 +252,8 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         status = code;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        int fields = HeaderScan.of(response.headers());
+        upstreamKeepAlive = HeaderScan.keepAlive(fields, response.protocolVersion());
         if (code == 101 && forwarded.isUpgrade()) {
             context.attempts().onAttempt(endpoint, true);
             upstream = null;
@@ -261,7 +262,7 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
-        keepAlive = !DownstreamResponses.prepare(response, route, request.method(), http10, close);
+        keepAlive = !DownstreamResponses.prepare(response, fields, route, request.method(), http10, close);
         if (limit != null) {
             limit.addHeaders(response.headers());
         }
