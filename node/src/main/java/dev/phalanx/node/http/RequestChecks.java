@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
 
 /**
  * The checks that need the parsed request head: version, method, request target, Host, and (again, in case the
@@ -30,15 +29,15 @@ final class RequestChecks {
                     Rejection.Source.VALIDATOR, requestId(request));
         }
         HttpHeaders headers = request.headers();
-        String framing = framingProblem(headers, version);
+        RequestFields fields = RequestFields.of(headers);
+        String framing = framingProblem(fields, version);
         if (framing != null) {
             return bad(request, framing);
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        if (fields.hosts > 1) {
             return bad(request, "more than one Host");
         }
-        String host = hosts.isEmpty() ? null : hosts.get(0);
+        String host = fields.host;
         if (host == null && version.minorVersion() == 1) {
             return bad(request, "missing Host");
         }
@@ -90,27 +89,26 @@ final class RequestChecks {
     }
 
     /** Framing headers in a form the raw guard lets through: one chunked, or one decimal length, never both. */
-    private static String framingProblem(HttpHeaders headers, HttpVersion version) {
-        List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        List<String> cl = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!te.isEmpty()) {
-            if (te.size() > 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0).trim())) {
+    private static String framingProblem(RequestFields fields, HttpVersion version) {
+        if (fields.transferEncodings > 0) {
+            if (fields.transferEncodings > 1
+                    || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(fields.transferEncoding.trim())) {
                 return "Transfer-Encoding other than a single chunked";
             }
-            if (!cl.isEmpty()) {
+            if (fields.contentLengths > 0) {
                 return "both Content-Length and Transfer-Encoding";
             }
             if (version.minorVersion() != 1) {
                 return "Transfer-Encoding is only allowed on HTTP/1.1";
             }
         }
-        if (cl.size() > 1) {
+        if (fields.contentLengths > 1) {
             return "more than one Content-Length";
         }
-        if (cl.size() == 1 && !isDigits(cl.get(0))) {
+        if (fields.contentLengths == 1 && !isDigits(fields.contentLength)) {
             return "Content-Length is not a number";
         }
-        if (headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1)) {
+        if (fields.webSocketKey1) {
             return "Sec-WebSocket-Key1 (hixie-76 WebSocket) is not supported";
         }
         return null;
