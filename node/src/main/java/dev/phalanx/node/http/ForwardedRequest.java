@@ -1,6 +1,7 @@
 package dev.phalanx.node.http;
 
 import dev.phalanx.node.routing.Route;
+import dev.phalanx.node.upstream.Endpoint;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -22,6 +23,8 @@ final class ForwardedRequest {
     private final int fields;
     private final boolean upgrade;
     private final boolean idempotent;
+    /** No Host after the head was prepared (HTTP/1.0 with an origin-form target): the endpoint's goes up. */
+    private boolean hostless;
 
     private ForwardedRequest(HttpRequest request, ForwardingHeaders.Hop hop, InetAddress client, String requestId) {
         this.request = request;
@@ -63,14 +66,26 @@ final class ForwardedRequest {
         route.requestHeaders().apply(h);
         if (route.hostRewrite() != null) {
             h.set(HttpHeaderNames.HOST, route.hostRewrite());
-        } else if (!h.contains(HttpHeaderNames.HOST) && !target.host().isEmpty()) {
-            h.set(HttpHeaderNames.HOST, target.host());
+        } else if (!h.contains(HttpHeaderNames.HOST)) {
+            if (target.host().isEmpty()) {
+                hostless = true;
+            } else {
+                h.set(HttpHeaderNames.HOST, target.host());
+            }
         }
         request.setUri(route.rewritePath(target.originForm()));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
-    HttpRequest upstreamHead() {
+    /**
+     * The head for an attempt on {@code endpoint}. A request that came without a Host (HTTP/1.0) gets the first
+     * endpoint's address as its Host, and keeps it on retries.
+     */
+    HttpRequest upstreamHead(Endpoint endpoint) {
+        if (hostless) {
+            request.headers().set(HttpHeaderNames.HOST, endpoint.address());
+            hostless = false;
+        }
         return request;
     }
 

@@ -166,10 +166,7 @@ public final class ProxyExchange implements UpstreamListener {
         }
         upstream = connection;
         timer.activity();
-        if (!request.headers().contains(HttpHeaderNames.HOST)) {
-            request.headers().set(HttpHeaderNames.HOST, connection.endpoint().address()); // HTTP/1.0 without Host
-        }
-        if (requestWriter.begin(connection, forwarded.upstreamHead())) {
+        if (requestWriter.begin(connection, forwarded.upstreamHead(connection.endpoint()))) {
             requestWentUp();
         }
         pauseIfUpstreamBusy();

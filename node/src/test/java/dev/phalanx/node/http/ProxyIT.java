@@ -191,4 +191,14 @@ class ProxyIT {
         assertFalse(out.toLowerCase().contains("transfer-encoding: chunked"), out);
         assertTrue(out.endsWith("x".repeat(1000)) || out.contains("x".repeat(1000)), "whole body: " + out.length());
     }
+
+    @Test
+    void http10RequestWithoutHostGoesUpWithTheEndpointAsHost() {
+        a = new TestBackend("a").start();
+        node = NodeHarness.start(NodeHarness.simpleRoutes(null, null, a));
+        String out = RawHttp.exchange(node.port(), "GET /plain HTTP/1.0\r\n\r\n", 3000);
+        assertEquals(List.of(200), RawHttp.statuses(out), out);
+        assertEquals(a.address(), a.requests().get(0).headers().get("host"), "HTTP/1.1 upstream needs a Host");
+        assertEquals(1, a.requests().get(0).headers().getAll("host").size());
+    }
 }
