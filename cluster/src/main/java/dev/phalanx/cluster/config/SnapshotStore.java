@@ -31,6 +31,11 @@ public final class SnapshotStore {
 
     private final Path dir;
     private final Path file;
+    /**
+     * What the file holds as far as this store knows: the first {@link #load} reads it, later loads and saves keep
+     * it current. The node and its config source both ask for it at start-up; the file is parsed once.
+     */
+    private volatile Loaded known;
 
     public SnapshotStore(Path stateDir) {
         this.dir = stateDir;
@@ -80,10 +85,23 @@ public final class SnapshotStore {
             Files.deleteIfExists(temp);
         }
         syncDirectory();
+        known = new Loaded(snapshot, null);
     }
 
-    /** Never throws: a missing file gives an empty result, a damaged one an error naming the file. */
+    /**
+     * Never throws: a missing file gives an empty result, a damaged one an error naming the file. Reads the file
+     * once; after that (and after a {@link #save}) it answers from memory, as this store is the file's only writer.
+     */
     public Loaded load() {
+        Loaded k = known;
+        if (k == null) {
+            k = read();
+            known = k;
+        }
+        return k;
+    }
+
+    private Loaded read() {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

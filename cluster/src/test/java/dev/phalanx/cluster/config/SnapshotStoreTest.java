@@ -39,9 +39,12 @@ class SnapshotStoreTest {
         ConfigSnapshot s = sample(41);
         store.save(s);
         assertEquals(new SnapshotStore.Loaded(s, null), store.load());
+        assertEquals(new SnapshotStore.Loaded(s, null), new SnapshotStore(dir.resolve("state/nested")).load(),
+                "a new store (a restarted node) reads it from disk");
         ConfigSnapshot newer = sample(42);
         store.save(newer);
         assertEquals(newer, store.load().snapshot());
+        assertEquals(newer, new SnapshotStore(dir.resolve("state/nested")).load().snapshot());
         try (Stream<Path> files = Files.list(store.file().getParent())) {
             assertEquals(List.of(SnapshotStore.FILE_NAME), files.map(f -> f.getFileName().toString()).toList(),
                     "no temp files are left behind");
@@ -55,6 +58,7 @@ class SnapshotStoreTest {
         SnapshotStore.Loaded loaded = store.load();
         assertNull(loaded.snapshot());
         assertEquals(store.file().toString(), loaded.error().path());
+        store = new SnapshotStore(dir); // each damaged file below is read by a fresh store, as at a node's start
         assertTrue(loaded.error().message().startsWith("is damaged and was ignored: line 1"), loaded.error().message());
 
         Files.writeString(store.file(), "{\"source\": \"etcd\", \"revision\": 3, \"routes\": [{\"id\": \"a\","
@@ -64,9 +68,20 @@ class SnapshotStoreTest {
         assertTrue(loaded.error().message().contains("names pool gone"), loaded.error().message());
 
         Files.writeString(store.file(), "");
+        store = new SnapshotStore(dir);
         assertTrue(store.load().error().message().startsWith("is damaged"));
 
         store.save(sample(1));
         assertEquals(sample(1), store.load().snapshot(), "a later save replaces the damaged file");
+        assertEquals(sample(1), new SnapshotStore(dir).load().snapshot());
+    }
+
+    @Test
+    void theFileIsParsedOnceThenAnsweredFromMemory() throws Exception {
+        new SnapshotStore(dir).save(sample(7));
+        SnapshotStore store = new SnapshotStore(dir);
+        assertEquals(sample(7), store.load().snapshot());
+        Files.delete(store.file()); // the node is the file's only writer: a second load (the source's) does not read
+        assertEquals(sample(7), store.load().snapshot());
     }
 }
