@@ -9,6 +9,8 @@ import dev.phalanx.node.metrics.Meters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
@@ -48,6 +50,7 @@ public final class ListenerTls implements AutoCloseable {
     private final boolean stapling;
     private final AtomicReference<SniTable> table = new AtomicReference<>();
     private OcspStapler stapler;
+    private RsaSigning rsa;
     private final List<CertificateWatcher.FileState> watched = new ArrayList<>();
     private HealthBoard.Registration ringRegistration;
 
@@ -79,7 +82,11 @@ public final class ListenerTls implements AutoCloseable {
             stapler = new OcspStapler(listener, meters);
         }
         try {
+            rsa = new RsaSigning("listeners[" + listener + "].tls.rsaSigner", config.rsaSigner(), provider, meters);
             publish(load());
+            if (table.get().certificates().stream().anyMatch(c -> "RSA".equals(c.keyType()))) {
+                LOG.info("listener " + listener + ": RSA handshakes signed by " + rsa.signer());
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -108,6 +115,7 @@ public final class ListenerTls implements AutoCloseable {
     }
 
     private SniTable load() {
+        rsa.discard(); // left from a load whose table was not published
         String base = "listeners[" + listener + "].tls.";
         List<LoadedCertificate> certs = new ArrayList<>();
         for (int i = 0; i < config.certificates().size(); i++) {
@@ -125,7 +133,12 @@ public final class ListenerTls implements AutoCloseable {
         X509Certificate[] clientCa = trust;
         List<OcspStaple> staples = stapler != null ? stapler.prepare(certs)
                 : java.util.Collections.nCopies(certs.size(), OcspStaple.NONE);
-        return SniTable.build(certs, staples, cert -> context(cert, clientCa));
+        try {
+            return SniTable.build(certs, staples, cert -> context(cert, clientCa));
+        } catch (RuntimeException e) {
+            rsa.discard();
+            throw e;
+        }
     }
 
     private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
@@ -140,6 +153,11 @@ public final class ListenerTls implements AutoCloseable {
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             config.http2() ? ALPN_H2 : ALPN_HTTP1))
                     .enableOcsp(stapling);
+            OpenSslPrivateKeyMethod signer = rsa.methodFor(cert);
+            if (signer != null) {
+                // BoringSSL still gets the key with the chain (it reads the key type from it) but asks this to sign
+                b.option(OpenSslContextOption.PRIVATE_KEY_METHOD, signer);
+            }
             switch (config.clientAuth()) {
                 case "require" -> b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
                 case "optional" -> b.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa);
@@ -154,6 +172,7 @@ public final class ListenerTls implements AutoCloseable {
     private void publish(SniTable t) {
         installTicketKeys(t, ring.keys());
         table.set(t);
+        rsa.commit();
         if (stapler != null) {
             stapler.commit(t.certificates(), t.staples());
         }
@@ -203,6 +222,11 @@ public final class ListenerTls implements AutoCloseable {
         return listener;
     }
 
+    /** The RSA signing of this listener, for tests. */
+    RsaSigning rsaSigning() {
+        return rsa;
+    }
+
     private static String describe(SniTable t) {
         StringBuilder sb = new StringBuilder();
         for (LoadedCertificate c : t.certificates()) {
@@ -220,6 +244,9 @@ public final class ListenerTls implements AutoCloseable {
         if (stapler != null) {
             stapler.close();
             stapler = null;
+        }
+        if (rsa != null) {
+            rsa.close();
         }
         meters.registerCertificates(listener, Map.of());
     }
