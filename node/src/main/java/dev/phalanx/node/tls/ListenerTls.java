@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -143,7 +144,12 @@ public final class ListenerTls implements AutoCloseable {
 
     private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(cert.key(), cert.chain())
+            OpenSslPrivateKeyMethod signer = rsa.methodFor(cert);
+            SslContextBuilder b = (signer == null ? SslContextBuilder.forServer(cert.key(), cert.chain())
+                    // the chain without its key: then netty-tcnative has BoringSSL call the method to sign
+                    : SslContextBuilder.forServer(new KeyManagerFactoryWrapper(
+                            new KeylessKeyManager(cert.chain(), cert.keyType())))
+                            .option(OpenSslContextOption.PRIVATE_KEY_METHOD, signer))
                     .sslProvider(provider)
                     .protocols(config.protocols())
                     .ciphers(CipherSuites.MODERN, SupportedCipherSuiteFilter.INSTANCE)
@@ -153,11 +159,6 @@ public final class ListenerTls implements AutoCloseable {
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             config.http2() ? ALPN_H2 : ALPN_HTTP1))
                     .enableOcsp(stapling);
-            OpenSslPrivateKeyMethod signer = rsa.methodFor(cert);
-            if (signer != null) {
-                // BoringSSL still gets the key with the chain (it reads the key type from it) but asks this to sign
-                b.option(OpenSslContextOption.PRIVATE_KEY_METHOD, signer);
-            }
             switch (config.clientAuth()) {
                 case "require" -> b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
                 case "optional" -> b.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa);
