@@ -82,6 +82,18 @@ static void throw_error(JNIEnv *env, const char *name, const char *message) {
     }
 }
 
+/* Throws IllegalStateException and returns 1 when init() has not opened libcrypto. */
+static int not_initialized(JNIEnv *env) {
+    if (libcrypto != NULL) {
+        return 0;
+    }
+    jclass c = (*env)->FindClass(env, "java/lang/IllegalStateException");
+    if (c != NULL) {
+        (*env)->ThrowNew(env, c, "phalanx_rsa: libcrypto.so.3 is not loaded");
+    }
+    return 1;
+}
+
 #define RESOLVE(sym) \
     do { \
         *(void **) (&p_##sym) = dlsym(libcrypto, #sym); \
@@ -135,12 +147,18 @@ fail:
 /* OpenSSL_version(OPENSSL_VERSION), e.g. "OpenSSL 3.0.17 1 Jul 2025". */
 JNIEXPORT jstring JNICALL Java_dev_phalanx_node_tls_RsaShim_version(JNIEnv *env, jclass cls) {
     (void) cls;
+    if (not_initialized(env)) {
+        return NULL;
+    }
     return (*env)->NewStringUTF(env, p_OpenSSL_version(PHX_OPENSSL_VERSION));
 }
 
 /* Parses a PKCS#8 (or traditional) DER RSA private key; returns the EVP_PKEY as a handle. */
 JNIEXPORT jlong JNICALL Java_dev_phalanx_node_tls_RsaShim_loadKey(JNIEnv *env, jclass cls, jbyteArray der) {
     (void) cls;
+    if (not_initialized(env)) {
+        return 0;
+    }
     jsize n = (*env)->GetArrayLength(env, der);
     unsigned char *buf = malloc(n > 0 ? (size_t) n : 1);
     if (buf == NULL) {
@@ -166,9 +184,8 @@ JNIEXPORT jlong JNICALL Java_dev_phalanx_node_tls_RsaShim_loadKey(JNIEnv *env, j
 }
 
 JNIEXPORT void JNICALL Java_dev_phalanx_node_tls_RsaShim_freeKey(JNIEnv *env, jclass cls, jlong handle) {
-    (void) env;
     (void) cls;
-    if (handle != 0) {
+    if (handle != 0 && !not_initialized(env)) {
         p_EVP_PKEY_free((EVP_PKEY *) (intptr_t) handle);
     }
 }
@@ -179,6 +196,9 @@ JNIEXPORT jbyteArray JNICALL Java_dev_phalanx_node_tls_RsaShim_sign(JNIEnv *env,
     (void) cls;
     const EVP_MD *md;
     int pss;
+    if (not_initialized(env)) {
+        return NULL;
+    }
     switch (algorithm) {
         case TLS_RSA_PSS_RSAE_SHA256: md = p_EVP_sha256(); pss = 1; break;
         case TLS_RSA_PSS_RSAE_SHA384: md = p_EVP_sha384(); pss = 1; break;

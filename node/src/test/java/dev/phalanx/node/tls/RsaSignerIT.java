@@ -2,6 +2,7 @@ package dev.phalanx.node.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.node.testsupport.NodeHarness;
@@ -121,6 +122,25 @@ class RsaSignerIT {
         assertServed(SClient.run(node.port(), "r.test", "-tls1_2"), "ECDHE-RSA-AES");
         assertEquals(0, signatures("libcrypto"));
         assertEquals(0, signatures("jdk"));
+    }
+
+    @Test
+    void libcryptoIsRefusedWithTheJdkEngineAndAutoFallsBack() throws Exception {
+        System.setProperty("phalanx.tls.forceJdk", "true");
+        try {
+            Throwable e = assertThrows(Throwable.class, () -> start("libcrypto", pki.crt("rsa"), pki.key("rsa")));
+            String messages = "";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages += t.getMessage() + "\n";
+            }
+            assertTrue(messages.contains("listeners[web].tls.rsaSigner: libcrypto cannot be used: the OpenSSL engine"
+                    + " is not available"), messages);
+            node = start("auto", pki.crt("rsa"), pki.key("rsa"));
+        } finally {
+            System.clearProperty("phalanx.tls.forceJdk");
+        }
+        assertServed(SClient.run(node.port(), "r.test", "-tls1_3"), "Peer signature type: RSA-PSS");
+        assertEquals(0, signatures("libcrypto"));
     }
 
     @Test
