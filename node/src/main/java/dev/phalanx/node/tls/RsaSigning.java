@@ -20,7 +20,8 @@ import java.util.List;
  * after the close. Called only from the listener's synchronized start, reload and close, never on an event loop.
  */
 final class RsaSigning implements AutoCloseable {
-    private final boolean enabled;
+    /** OpenSSL engine and not {@code boringssl}: the shim is loaded (once per process) at the first RSA key. */
+    private final boolean wanted;
     private final SslProvider provider;
     private final Counter byLibcrypto;
     private final Counter byJdk;
@@ -38,7 +39,7 @@ final class RsaSigning implements AutoCloseable {
             throw new IllegalArgumentException(path + ": libcrypto cannot be used: " + (provider != SslProvider.OPENSSL
                     ? "the OpenSSL engine is not available" : RsaShim.unavailableReason()));
         }
-        this.enabled = wanted && RsaShim.available();
+        this.wanted = wanted;
         this.provider = provider;
         this.byLibcrypto = meters.tlsRsaSignatures("libcrypto");
         this.byJdk = meters.tlsRsaSignatures("jdk");
@@ -46,12 +47,12 @@ final class RsaSigning implements AutoCloseable {
 
     /** Whether RSA certificates of this listener are signed through the shim. */
     boolean enabled() {
-        return enabled;
+        return wanted && RsaShim.available();
     }
 
     /** The private key method for a certificate's context, or null to let the engine sign. */
     OpenSslPrivateKeyMethod methodFor(LoadedCertificate cert) {
-        if (!enabled || !"RSA".equals(cert.keyType())) {
+        if (!"RSA".equals(cert.keyType()) || !enabled()) {
             return null;
         }
         RsaSigner s = new RsaSigner(cert.key(), byLibcrypto, byJdk);
@@ -87,7 +88,7 @@ final class RsaSigning implements AutoCloseable {
 
     /** For the log: who signs this listener's RSA handshakes. */
     String signer() {
-        if (enabled) {
+        if (enabled()) {
             return RsaShim.libraryVersion() + " (libcrypto.so.3, through the node's shim)";
         }
         if (provider != SslProvider.OPENSSL) {
