@@ -223,11 +223,6 @@ public final class ListenerTls implements AutoCloseable {
         return listener;
     }
 
-    /** The RSA signing of this listener, for tests. */
-    RsaSigning rsaSigning() {
-        return rsa;
-    }
-
     private static String describe(SniTable t) {
         StringBuilder sb = new StringBuilder();
         for (LoadedCertificate c : t.certificates()) {

@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>With the OpenSSL engine and the shim loaded ({@link RsaShim}), each RSA certificate gets an {@link RsaSigner}
  * set as its context's private key method; ECDSA certificates, the JDK engine and {@code rsaSigner: boringssl} keep
- * BoringSSL's (or the JDK's) own signing. Signers made while building a certificate table are {@link #pending}
+ * BoringSSL's (or the JDK's) own signing. Signers made while building a certificate table are pending
  * until the table is published ({@link #commit}: those of the previous table are closed then) or given up
  * ({@link #discard}). Closing a signer never frees a key a handshake is signing with (see {@link NativeRsaKey}):
  * a connection that picked the old context just before the swap still completes, signed by the JDK if it signs
@@ -72,11 +72,6 @@ final class RsaSigning implements AutoCloseable {
     void discard() {
         pending.forEach(RsaSigner::close);
         pending.clear();
-    }
-
-    /** The signers in use, for tests. */
-    List<RsaSigner> current() {
-        return current;
     }
 
     @Override
