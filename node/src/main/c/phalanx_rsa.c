@@ -63,7 +63,8 @@ static void *libcrypto;
 /* Throws exception class NAME with MESSAGE, followed by libcrypto's error queue (which is then empty). */
 static void throw_error(JNIEnv *env, const char *name, const char *message) {
     char text[512];
-    size_t used = (size_t) snprintf(text, sizeof text, "%s", message);
+    int n = snprintf(text, sizeof text, "%s", message);
+    size_t used = n < 0 ? 0 : (size_t) n < sizeof text ? (size_t) n : sizeof text - 1;
     if (p_ERR_get_error != NULL) {
         unsigned long e;
         while ((e = p_ERR_get_error()) != 0) {
