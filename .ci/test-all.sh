@@ -22,6 +22,9 @@ need openssl || apt_install openssl
 need curl || apt_install curl
 # the etcd ITs start their own etcd (etcd 3.4) and use etcdctl; the etcd TLS test makes certificates with openssl (installed above)
 { need etcd && need etcdctl; } || apt_install etcd-server etcd-client
+# the node's build compiles its RSA signing shim (node/src/main/c) with gcc, the C library headers and the JDK's
+# jni.h (in openjdk-17-jdk-headless); RsaShimTest and RsaSignerIT need it built
+{ need gcc && [ -f /usr/include/stdio.h ]; } || apt_install gcc libc6-dev
 # HTTP/2 tests: h2load and nghttp (Http2ProxyIT)
 need h2load && need nghttp || apt_install nghttp2-client
 

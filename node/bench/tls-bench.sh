@@ -12,6 +12,7 @@ DURATION=${BENCH_DURATION:-15}
 WARMUP=${BENCH_WARMUP:-30}
 CLIENTS=${BENCH_CLIENTS:-4}
 KEY=${BENCH_KEY:-rsa}
+RSA_SIGNER=${BENCH_RSA_SIGNER:-auto}
 ONLY=${BENCH_ONLY:-nginx,node}
 OUT_DIR=${BENCH_OUT:-$NODE_DIR/target/tls-bench}
 PROXY_CPU=${BENCH_PROXY_CPU:-0}
@@ -30,6 +31,7 @@ Usage: $0 [options]
   -w, --warmup S       seconds of full handshakes before measuring (default 30; the JVM needs it) env BENCH_WARMUP
   -c, --clients N      parallel openssl s_time clients (default 4)            env BENCH_CLIENTS
   -k, --key rsa|ecdsa  server key: RSA 2048 or ECDSA P-256 (default rsa)      env BENCH_KEY
+  --rsa-signer MODE    the node's tls.rsaSigner: auto, libcrypto, boringssl (default auto) env BENCH_RSA_SIGNER
   -o, --out DIR        report and raw outputs (default node/target/tls-bench) env BENCH_OUT
 Other env: PHALANX_JAR, PHALANX_JAVA, PHALANX_JAVA_OPTS, BENCH_PROXY_CPU (default 0), BENCH_LOAD_CPU (default 1),
   BENCH_READY_TIMEOUT (seconds to wait for the node's /readyz, default 60).
@@ -46,12 +48,15 @@ while (($#)); do
     -w | --warmup) WARMUP=${2:?$1 needs a value}; shift 2 ;;
     -c | --clients) CLIENTS=${2:?$1 needs a value}; shift 2 ;;
     -k | --key) KEY=${2:?$1 needs a value}; shift 2 ;;
+    --rsa-signer) RSA_SIGNER=${2:?$1 needs a value}; shift 2 ;;
     -o | --out) OUT_DIR=${2:?$1 needs a value}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
 done
 [[ $KEY == rsa || $KEY == ecdsa ]] || die "--key is rsa or ecdsa"
+[[ $RSA_SIGNER == auto || $RSA_SIGNER == libcrypto || $RSA_SIGNER == boringssl ]] ||
+  die "--rsa-signer is auto, libcrypto or boringssl"
 declare -A WANT=()
 IFS=, read -ra picked <<<"$ONLY"
 for t in "${picked[@]}"; do
@@ -111,7 +116,7 @@ openssl req -x509 -key "$RUN_DIR/server.key" -out "$RUN_DIR/server.crt" -days 2 
 
 render() {
   sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g" -e "s|@PROXY_PORT@|$3|g" \
-    -e "s|@ADMIN_PORT@|$NODE_ADMIN_PORT|g" -e "s|@BODY@|$BODY|g" "$TEMPLATES/$1" >"$RUN_DIR/$2"
+    -e "s|@ADMIN_PORT@|$NODE_ADMIN_PORT|g" -e "s|@BODY@|$BODY|g" -e "s|@RSA_SIGNER@|$RSA_SIGNER|g" "$TEMPLATES/$1" >"$RUN_DIR/$2"
   ! grep -n '@[A-Z][A-Z_]*@' "$RUN_DIR/$2" || die "template $1 has an unknown placeholder"
   cp "$RUN_DIR/$2" "$OUT_DIR/configs/$2"
 }
@@ -208,6 +213,8 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "# TLS handshake benchmark"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(openssl version | cut -d' ' -f1-2) clients; server key $KEY;"
+  signer=$(grep -ho 'RSA handshakes signed by .*' "$OUT_DIR/node.log" 2>/dev/null | head -1 || true)
+  [[ -z $signer ]] || echo "node (rsaSigner: $RSA_SIGNER): $signer."
   echo "TLS 1.3, one HTTP/1.0 GET per connection; $CLIENTS parallel \`openssl s_time\` on CPU $LOAD_CPU (with the backend),"
   echo "proxy on CPU $PROXY_CPU; warm-up ${WARMUP}s, ${DURATION}s measured per mode; load average before/after: $LOAD_START / $LOAD_END."
   echo

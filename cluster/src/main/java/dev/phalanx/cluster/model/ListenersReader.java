@@ -17,7 +17,7 @@ final class ListenersReader {
 
     static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c");
     static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
-            "hsts", "ocspStapling");
+            "hsts", "ocspStapling", "rsaSigner");
     static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
             "max-age=\\d{1,10}(; ?includeSubDomains)?(; ?preload)?");
     static final List<String> CERT_FIELDS = List.of("certFile", "keyFile");
@@ -151,7 +151,12 @@ final class ListenersReader {
                     + " \"max-age=31536000; includeSubDomains\"");
         }
         boolean ocspStapling = t.bool("ocspStapling", true);
-        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2, hsts, ocspStapling);
+        String rsaSigner = t.string("rsaSigner", "auto");
+        if (rsaSigner != null && !TlsConfig.RSA_SIGNERS.contains(rsaSigner)) {
+            t.error("rsaSigner", "\"" + rsaSigner + "\" is not one of " + String.join(", ", TlsConfig.RSA_SIGNERS));
+        }
+        return new TlsConfig(List.copyOf(certificates), protocols, clientAuth, clientCa, http2, hsts, ocspStapling,
+                rsaSigner);
     }
 
     /**

@@ -30,13 +30,22 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     /**
      * TLS of a listener. The first certificate is the default one. {@code hsts}: the Strict-Transport-Security value
      * added to every response of the listener, or null (none). {@code ocspStapling}: fetch each certificate's OCSP
-     * response from its CA's responder and staple it (default true).
+     * response from its CA's responder and staple it (default true). {@code rsaSigner}: who signs handshakes with
+     * RSA keys, one of {@link #RSA_SIGNERS}: {@code auto} (the system's libcrypto through the node's shim when it
+     * loads, else BoringSSL), {@code libcrypto} (the shim or the listener does not start), {@code boringssl}.
      */
     public record TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
-                            Path clientCaFile, boolean http2, String hsts, boolean ocspStapling) {
+                            Path clientCaFile, boolean http2, String hsts, boolean ocspStapling, String rsaSigner) {
+        public static final List<String> RSA_SIGNERS = List.of("auto", "libcrypto", "boringssl");
+
         public TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
                          Path clientCaFile, boolean http2, String hsts) {
             this(certificates, protocols, clientAuth, clientCaFile, http2, hsts, true);
+        }
+
+        public TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
+                         Path clientCaFile, boolean http2, String hsts, boolean ocspStapling) {
+            this(certificates, protocols, clientAuth, clientCaFile, http2, hsts, ocspStapling, "auto");
         }
     }
 

@@ -77,6 +77,7 @@ class NodeConfigLoaderTest {
                       clientAuth: optional
                       clientCaFile: tls/ca.crt
                       http2: false
+                      rsaSigner: boringssl
                 trustedProxies: [10.0.0.0/8]
                 admin: {bind: "0.0.0.0:9901", token: s3cret}
                 config:
@@ -108,6 +109,8 @@ class NodeConfigLoaderTest {
         assertEquals("optional", tls.clientAuth());
         assertEquals(dir.resolve("tls/ca.crt"), tls.clientCaFile());
         assertFalse(tls.http2());
+        assertEquals("boringssl", tls.rsaSigner());
+        assertEquals("auto", new NodeConfig.TlsConfig(List.of(), List.of(), "none", null, true, null).rsaSigner());
         assertEquals(List.of(Cidr.parse("10.0.0.0/8")), c.trustedProxies());
         assertNull(c.config().file());
         assertEquals(new NodeConfig.EtcdConfig(List.of("http://10.0.0.1:2379", "https://etcd.internal:2379"),
@@ -155,6 +158,7 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], clientAuth: require}}] | listeners[a].tls.clientCaFile | required with clientAuth require
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], protocols: [SSLv3]}}] | listeners[a].tls.protocols[0] | "SSLv3" is not a supported protocol
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], hsts: 'max-age=forever'}}] | listeners[a].tls.hsts | "max-age=forever" is not a Strict-Transport-Security value
+        listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], rsaSigner: openssl}}] | listeners[a].tls.rsaSigner | "openssl" is not one of auto, libcrypto, boringssl
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: true, tls: {certificates: []}}] | listeners[a].h2c | is for plain listeners
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: sure}]  | listeners[a].h2c           | expected true or false
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32

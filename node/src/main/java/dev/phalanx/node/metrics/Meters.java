@@ -112,6 +112,16 @@ public final class Meters {
     }
 
     /**
+     * {@code phalanx_tls_rsa_signatures_total{signer}}: handshake signatures with RSA certificates made by the node's
+     * libcrypto shim ({@code libcrypto}) or by the JDK in its place ({@code jdk}); those BoringSSL makes itself (the
+     * shim not loaded, or {@code rsaSigner: boringssl}) are not counted.
+     */
+    public Counter tlsRsaSignatures(String signer) {
+        return Counter.builder("phalanx.tls.rsa.signatures").tag("signer", signer)
+                .description("TLS handshake signatures with RSA keys, by signer").register(registry);
+    }
+
+    /**
      * {@code phalanx_tls_handshake_failures_total{reason}}; reasons are a fixed set ({@code protocol}, {@code cipher},
      * {@code client-cert-missing}, {@code client-cert-rejected}, {@code peer-rejected-cert}, {@code not-tls},
      * {@code timeout}, {@code closed}, {@code other}).

@@ -9,12 +9,15 @@ import dev.phalanx.node.metrics.Meters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -48,6 +51,7 @@ public final class ListenerTls implements AutoCloseable {
     private final boolean stapling;
     private final AtomicReference<SniTable> table = new AtomicReference<>();
     private OcspStapler stapler;
+    private RsaSigning rsa;
     private final List<CertificateWatcher.FileState> watched = new ArrayList<>();
     private HealthBoard.Registration ringRegistration;
 
@@ -79,7 +83,11 @@ public final class ListenerTls implements AutoCloseable {
             stapler = new OcspStapler(listener, meters);
         }
         try {
+            rsa = new RsaSigning("listeners[" + listener + "].tls.rsaSigner", config.rsaSigner(), provider, meters);
             publish(load());
+            if (table.get().certificates().stream().anyMatch(c -> "RSA".equals(c.keyType()))) {
+                LOG.info("listener " + listener + ": RSA handshakes signed by " + rsa.signer());
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -108,6 +116,7 @@ public final class ListenerTls implements AutoCloseable {
     }
 
     private SniTable load() {
+        rsa.discard(); // left from a load whose table was not published
         String base = "listeners[" + listener + "].tls.";
         List<LoadedCertificate> certs = new ArrayList<>();
         for (int i = 0; i < config.certificates().size(); i++) {
@@ -125,12 +134,22 @@ public final class ListenerTls implements AutoCloseable {
         X509Certificate[] clientCa = trust;
         List<OcspStaple> staples = stapler != null ? stapler.prepare(certs)
                 : java.util.Collections.nCopies(certs.size(), OcspStaple.NONE);
-        return SniTable.build(certs, staples, cert -> context(cert, clientCa));
+        try {
+            return SniTable.build(certs, staples, cert -> context(cert, clientCa));
+        } catch (RuntimeException e) {
+            rsa.discard();
+            throw e;
+        }
     }
 
     private SslContext context(LoadedCertificate cert, X509Certificate[] clientCa) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(cert.key(), cert.chain())
+            OpenSslPrivateKeyMethod signer = rsa.methodFor(cert);
+            SslContextBuilder b = (signer == null ? SslContextBuilder.forServer(cert.key(), cert.chain())
+                    // the chain without its key: then netty-tcnative has BoringSSL call the method to sign
+                    : SslContextBuilder.forServer(new KeyManagerFactoryWrapper(
+                            new KeylessKeyManager(cert.chain(), cert.keyType())))
+                            .option(OpenSslContextOption.PRIVATE_KEY_METHOD, signer))
                     .sslProvider(provider)
                     .protocols(config.protocols())
                     .ciphers(CipherSuites.MODERN, SupportedCipherSuiteFilter.INSTANCE)
@@ -154,6 +173,7 @@ public final class ListenerTls implements AutoCloseable {
     private void publish(SniTable t) {
         installTicketKeys(t, ring.keys());
         table.set(t);
+        rsa.commit();
         if (stapler != null) {
             stapler.commit(t.certificates(), t.staples());
         }
@@ -220,6 +240,9 @@ public final class ListenerTls implements AutoCloseable {
         if (stapler != null) {
             stapler.close();
             stapler = null;
+        }
+        if (rsa != null) {
+            rsa.close();
         }
         meters.registerCertificates(listener, Map.of());
     }
