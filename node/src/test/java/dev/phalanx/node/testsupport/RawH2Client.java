@@ -94,13 +94,32 @@ public final class RawH2Client implements AutoCloseable {
         }
         channel = b.connect("127.0.0.1", port).syncUninterruptibly().channel();
         ctx = channel.pipeline().firstContext();
-        if (prelude != null) {
-            channel.write(Unpooled.wrappedBuffer(prelude));
-        }
-        channel.write(Http2CodecUtil.connectionPrefaceBuf());
-        writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
-        ctx.flush();
+        onLoop(() -> {
+            if (prelude != null) {
+                channel.write(Unpooled.wrappedBuffer(prelude));
+            }
+            channel.write(Http2CodecUtil.connectionPrefaceBuf());
+            ChannelFuture f = writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
+            ctx.flush();
+            return f;
+        });
         return this;
+    }
+
+    /**
+     * Runs a write on the channel's event loop and returns its future. A frame is several writes (header, payload);
+     * written from the test thread, each would become its own task, and the SETTINGS ACK the event loop writes
+     * when the server's SETTINGS arrive could land between a frame's header and its payload.
+     */
+    private ChannelFuture onLoop(java.util.concurrent.Callable<ChannelFuture> write) {
+        if (channel.eventLoop().inEventLoop()) {
+            try {
+                return write.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return channel.eventLoop().submit(write).syncUninterruptibly().getNow();
     }
 
     public void startReading() {
@@ -121,27 +140,36 @@ public final class RawH2Client implements AutoCloseable {
     }
 
     public ChannelFuture headers(int streamId, Http2Headers headers, boolean endStream) {
-        ChannelFuture f = writer.writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
-        ctx.flush();
-        return f;
+        return onLoop(() -> {
+            ChannelFuture f = writer.writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
+            ctx.flush();
+            return f;
+        });
     }
 
     public ChannelFuture data(int streamId, byte[] bytes, boolean endStream) {
-        ChannelFuture f = writer.writeData(ctx, streamId, Unpooled.wrappedBuffer(bytes), 0, endStream, ctx.newPromise());
-        ctx.flush();
-        return f;
+        return onLoop(() -> {
+            ChannelFuture f = writer.writeData(ctx, streamId, Unpooled.wrappedBuffer(bytes), 0, endStream,
+                    ctx.newPromise());
+            ctx.flush();
+            return f;
+        });
     }
 
     public ChannelFuture rst(int streamId, Http2Error error) {
-        ChannelFuture f = writer.writeRstStream(ctx, streamId, error.code(), ctx.newPromise());
-        ctx.flush();
-        return f;
+        return onLoop(() -> {
+            ChannelFuture f = writer.writeRstStream(ctx, streamId, error.code(), ctx.newPromise());
+            ctx.flush();
+            return f;
+        });
     }
 
     public ChannelFuture windowUpdate(int streamId, int increment) {
-        ChannelFuture f = writer.writeWindowUpdate(ctx, streamId, increment, ctx.newPromise());
-        ctx.flush();
-        return f;
+        return onLoop(() -> {
+            ChannelFuture f = writer.writeWindowUpdate(ctx, streamId, increment, ctx.newPromise());
+            ctx.flush();
+            return f;
+        });
     }
 
     /** Many PING frames in one write. */
@@ -150,7 +178,7 @@ public final class RawH2Client implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             buf.writeMedium(8).writeByte(0x6).writeByte(0).writeInt(0).writeLong(i);
         }
-        return ctx.writeAndFlush(buf);
+        return onLoop(() -> ctx.writeAndFlush(buf));
     }
 
     /** Many empty SETTINGS frames (each needs an ACK) in one write. */
@@ -159,16 +187,18 @@ public final class RawH2Client implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             buf.writeMedium(0).writeByte(0x4).writeByte(0).writeInt(0);
         }
-        return ctx.writeAndFlush(buf);
+        return onLoop(() -> ctx.writeAndFlush(buf));
     }
 
     /** A hand-made frame: 9-byte header and the payload. */
     public ChannelFuture rawFrame(int type, int flags, int streamId, byte[] payload) {
         ByteBuf buf = ctx.alloc().buffer(9 + payload.length);
         buf.writeMedium(payload.length).writeByte(type).writeByte(flags).writeInt(streamId).writeBytes(payload);
-        ChannelFuture f = ctx.write(buf);
-        ctx.flush();
-        return f;
+        return onLoop(() -> {
+            ChannelFuture f = ctx.write(buf);
+            ctx.flush();
+            return f;
+        });
     }
 
     /** The next frame the server sent that matches, waiting up to {@code timeout}; fails the test otherwise. */
