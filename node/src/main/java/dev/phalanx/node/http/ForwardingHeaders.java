@@ -64,20 +64,16 @@ public final class ForwardingHeaders {
      */
     public static String apply(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
                                boolean upgrade) {
-        applyHopHeaders(request, hop, client, addForwarded, upgrade);
+        applyHopHeaders(request, hop, client, addForwarded, upgrade, HeaderScan.of(request.headers()));
         return RequestIds.settle(request.headers());
     }
 
     /**
      * Everything {@link #apply} does except {@code X-Request-Id}: for a caller that settled the id earlier (the proxy
      * needs it before routing, for its own error responses) with {@link RequestIds#settle}.
+     *
+     * @param fields the request's {@link HeaderScan}, made before anything edited it
      */
-    public static void applyHopHeaders(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
-                                       boolean upgrade) {
-        applyHopHeaders(request, hop, client, addForwarded, upgrade, HeaderScan.of(request.headers()));
-    }
-
-    /** {@link #applyHopHeaders(HttpRequest, Hop, InetAddress, boolean, boolean)} with the request's scan made. */
     static void applyHopHeaders(HttpRequest request, Hop hop, InetAddress client, boolean addForwarded,
                                 boolean upgrade, int fields) {
         HttpHeaders headers = request.headers();

@@ -96,7 +96,7 @@ final class HeaderScan {
      * The bits of the tokens of one comma-separated value (optional whitespace around each, case-insensitive):
      * {@code bits[i]} for a token equal to {@code names[i]}, {@code otherBits} for any other token.
      */
-    static int tokens(CharSequence value, AsciiString[] names, int[] bits, int otherBits) {
+    private static int tokens(CharSequence value, AsciiString[] names, int[] bits, int otherBits) {
         int found = 0;
         int len = value.length();
         int start = 0;

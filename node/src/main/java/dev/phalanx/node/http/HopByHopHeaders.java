@@ -22,12 +22,8 @@ public final class HopByHopHeaders {
      *
      * @param keepUpgrade the message is an {@code Upgrade} request (or its 101 response) being tunnelled: keep
      *                    {@code Upgrade} and send {@code Connection: upgrade}
+     * @param fields      the message's {@link HeaderScan}, made before anything edited it
      */
-    public static void remove(HttpMessage message, boolean keepUpgrade) {
-        remove(message, keepUpgrade, HeaderScan.of(message.headers()));
-    }
-
-    /** {@link #remove(HttpMessage, boolean)} with the message's {@link HeaderScan} already made. */
     static void remove(HttpMessage message, boolean keepUpgrade, int fields) {
         removeHopByHop(message.headers(), keepUpgrade, fields);
         if ((fields & HeaderScan.CHUNKED) != 0) {
@@ -38,7 +34,7 @@ public final class HopByHopHeaders {
 
     /**
      * Removes the hop-by-hop fields from {@code headers}. {@code Transfer-Encoding} goes too: the caller frames the
-     * body for the next hop (or use {@link #remove(HttpMessage, boolean)}).
+     * body for the next hop (or use {@link #remove(HttpMessage, boolean, int)}).
      */
     public static void removeHopByHop(HttpHeaders headers, boolean keepUpgrade) {
         removeHopByHop(headers, keepUpgrade, HeaderScan.of(headers));
