@@ -37,16 +37,6 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     public record TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
                             Path clientCaFile, boolean http2, String hsts, boolean ocspStapling, String rsaSigner) {
         public static final List<String> RSA_SIGNERS = List.of("auto", "libcrypto", "boringssl");
-
-        public TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
-                         Path clientCaFile, boolean http2, String hsts) {
-            this(certificates, protocols, clientAuth, clientCaFile, http2, hsts, true);
-        }
-
-        public TlsConfig(List<CertificateConfig> certificates, List<String> protocols, String clientAuth,
-                         Path clientCaFile, boolean http2, String hsts, boolean ocspStapling) {
-            this(certificates, protocols, clientAuth, clientCaFile, http2, hsts, ocspStapling, "auto");
-        }
     }
 
     public record CertificateConfig(Path certFile, Path keyFile) {

@@ -49,6 +49,17 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void tlsListenerTakesStaplingAndSignerDefaults() throws Exception {
+        Files.writeString(dir.resolve("a.crt"), "cert");
+        Files.writeString(dir.resolve("a.key"), "key");
+        NodeConfig.TlsConfig tls = parse("listeners: [{ name: s, bind: \"127.0.0.1:8443\", tls: { certificates: [{ "
+                + "certFile: \"" + dir.resolve("a.crt") + "\", keyFile: \"" + dir.resolve("a.key") + "\" }] } }]\n")
+                .listeners().get(0).tls();
+        assertTrue(tls.ocspStapling());
+        assertEquals("auto", tls.rsaSigner());
+    }
+
+    @Test
     void unquotedOffIsTheOffSetting() throws Exception {
         assertEquals("off", parse("accessLog: off\n").accessLog());
         assertEquals("off", parse("accessLog: \"off\"\n").accessLog());
@@ -110,7 +121,6 @@ class NodeConfigLoaderTest {
         assertEquals(dir.resolve("tls/ca.crt"), tls.clientCaFile());
         assertFalse(tls.http2());
         assertEquals("boringssl", tls.rsaSigner());
-        assertEquals("auto", new NodeConfig.TlsConfig(List.of(), List.of(), "none", null, true, null).rsaSigner());
         assertEquals(List.of(Cidr.parse("10.0.0.0/8")), c.trustedProxies());
         assertNull(c.config().file());
         assertEquals(new NodeConfig.EtcdConfig(List.of("http://10.0.0.1:2379", "https://etcd.internal:2379"),
