@@ -18,6 +18,8 @@ import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.listener.EventLoops;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.AccessLog;
+import dev.phalanx.node.metrics.AccessLogObserver;
+import dev.phalanx.node.metrics.ExchangeObserver;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
@@ -42,7 +44,7 @@ import java.util.logging.Logger;
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
-    static final String VERSION = versionOf();
+    public static final String VERSION = versionOf();
     /** How often certificate and key files are checked for changes (a stat each; read only when changed). */
     static final Duration CERTIFICATE_CHECK = Duration.ofSeconds(1);
 
@@ -111,7 +113,7 @@ public final class Node implements AutoCloseable {
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
-                    outliers::onResult, accessLog.enabled() ? observer : dev.phalanx.node.http.ExchangeObserver.NONE,
+                    outliers::onResult, accessLog.enabled() ? observer : ExchangeObserver.NONE,
                     drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
             ListenerTls tls = null;
             if (l.tls() != null) {
@@ -120,7 +122,23 @@ public final class Node implements AutoCloseable {
             }
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
-        this.admin = new AdminServer(config.admin(), new NodeAdminModel(this));
+        this.admin = new AdminServer(config.admin(), new NodeAdminModel(config, source, listeners, shared,
+                this.ticketKeys, meters, new NodeAdminModel.Lifecycle() {
+                    @Override
+                    public ConfigSnapshot applied() {
+                        return applied;
+                    }
+
+                    @Override
+                    public boolean draining() {
+                        return drain.isDraining();
+                    }
+
+                    @Override
+                    public void startDrain() {
+                        Node.this.startDrain();
+                    }
+                }));
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,
                 n -> n.applied == null ? 0 : Math.max(n.source.current().revision(), 0));
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
@@ -182,9 +200,7 @@ public final class Node implements AutoCloseable {
         outliers.reconcile(c.healthTargets());
         routes.swap(c.table());
         applied = snapshot;
-        c.pools().values().forEach(p -> meters.registerPool(p.id(), () -> p.endpoints().stream()
-                        .mapToInt(dev.phalanx.node.upstream.Endpoint::connections).sum(),
-                PoolGauges.endpointsUp(p)));
+        c.pools().values().forEach(p -> meters.registerPool(p.gauges()));
         c.removed().stream().map(dev.phalanx.node.upstream.Endpoint::poolId).distinct()
                 .filter(id -> !c.pools().containsKey(id)).forEach(meters::removePool);
         pools.closeRemoved();
@@ -267,7 +283,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** The ticket-key ring of the TLS listeners, or null when the node has none. */
-    TicketKeyRing ticketKeys() {
+    public TicketKeyRing ticketKeys() {
         return ticketKeys;
     }
 

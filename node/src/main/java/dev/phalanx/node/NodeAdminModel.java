@@ -4,32 +4,61 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phalanx.cluster.config.ConfigSource;
-import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.ConfigSnapshotCodec;
+import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.HealthVerdict;
 import dev.phalanx.cluster.state.Membership;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminModel;
 import dev.phalanx.node.admin.ReadyState;
 import dev.phalanx.node.listener.ListenerServer;
+import dev.phalanx.node.metrics.Meters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What the admin API shows of a node (CONTRACT.md "Admin API"). */
+/**
+ * What the admin API shows of a node ({@code docs/contract.md}, "Admin API"). It sees the parts it reports on and
+ * the node's lifecycle through {@link Lifecycle}, not the whole {@link Node}.
+ */
 final class NodeAdminModel implements AdminModel {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Node node;
 
-    NodeAdminModel(Node node) {
+    /** The node's state as the admin API needs it. */
+    interface Lifecycle {
+        /** The snapshot in force, or null before the first one was applied. */
+        ConfigSnapshot applied();
+
+        boolean draining();
+
+        void startDrain();
+    }
+
+    private final NodeConfig config;
+    private final ConfigSource source;
+    private final List<ListenerServer> listeners;
+    private final SharedState shared;
+    private final TicketKeyRing ticketKeys;
+    private final Meters meters;
+    private final Lifecycle node;
+
+    /** @param ticketKeys the TLS listeners' ticket-key ring, or null when the node has no TLS listener */
+    NodeAdminModel(NodeConfig config, ConfigSource source, List<ListenerServer> listeners, SharedState shared,
+                   TicketKeyRing ticketKeys, Meters meters, Lifecycle node) {
+        this.config = config;
+        this.source = source;
+        this.listeners = listeners;
+        this.shared = shared;
+        this.ticketKeys = ticketKeys;
+        this.meters = meters;
         this.node = node;
     }
 
     @Override
     public boolean serving() {
-        return node.serving();
+        return node.applied() != null && !node.draining();
     }
 
     @Override
@@ -40,15 +69,15 @@ final class NodeAdminModel implements AdminModel {
     @Override
     public ReadyState ready() {
         List<String> reasons = new ArrayList<>();
-        if (node.appliedSnapshot() == null) {
+        if (node.applied() == null) {
             reasons.add("config not loaded");
         }
-        for (ListenerServer l : node.listeners()) {
+        for (ListenerServer l : listeners) {
             if (!l.isBound()) {
                 reasons.add("listener " + l.name() + " not bound");
             }
         }
-        if (node.config().grid() != null && !node.shared().membership().joined()) {
+        if (config.grid() != null && !shared.membership().joined()) {
             reasons.add("grid not joined");
         }
         if (node.draining()) {
@@ -59,22 +88,20 @@ final class NodeAdminModel implements AdminModel {
 
     @Override
     public String configSync() {
-        ConfigSource source = node.source();
         long revision = source.current().revision();
         if (source.inSync()) {
             return "config: " + source.kind() + " in sync at revision " + revision;
         }
-        String why = source instanceof EtcdConfigSource etcd && etcd.problem() != null ? " (" + etcd.problem() + ")"
-                : "";
+        String why = source.problem() != null ? " (" + source.problem() + ")" : "";
         return "config: " + source.kind() + " NOT in sync" + why + "; serving revision " + revision;
     }
 
     @Override
     public String configJson() {
-        ConfigSnapshot s = node.appliedSnapshot();
+        ConfigSnapshot s = node.applied();
         ObjectNode out = s == null ? JSON.createObjectNode() : ConfigSnapshotCodec.toJson(s);
-        out.put("source", node.source().kind());
-        out.put("inSync", node.source().inSync());
+        out.put("source", source.kind());
+        out.put("inSync", source.inSync());
         if (s == null) {
             out.put("revision", 0);
             out.putArray("routes");
@@ -86,15 +113,14 @@ final class NodeAdminModel implements AdminModel {
 
     @Override
     public String clusterJson() {
-        SharedState shared = node.shared();
         Membership membership = shared.membership();
         ObjectNode out = JSON.createObjectNode();
-        out.put("node", node.config().node().id());
+        out.put("node", config.node().id());
         out.put("version", Node.VERSION);
-        out.put("grid", node.config().grid() == null ? "none (single node, all state local)"
+        out.put("grid", config.grid() == null ? "none (single node, all state local)"
                 : membership.joined() ? "joined" : "not joined");
         if (shared.grid() != null) {
-            out.put("clusterName", node.config().grid().clusterName());
+            out.put("clusterName", config.grid().clusterName());
             out.put("joinMillis", shared.grid().joinMillis());
         }
         ArrayNode members = out.putArray("members");
@@ -105,14 +131,14 @@ final class NodeAdminModel implements AdminModel {
             }
         }
         ArrayNode epochs = out.putArray("ticketEpochs"); // epochs only, never key material
-        TicketKeyRing ring = node.ticketKeys();
+        TicketKeyRing ring = ticketKeys;
         if (ring != null) {
             ring.epochs().forEach(epochs::add);
             out.put("ticketKeys", ring.kind());
         }
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
-            Map<String, HealthVerdict> verdicts = node.board().snapshot(source);
+            Map<String, HealthVerdict> verdicts = shared.board().snapshot(source);
             ObjectNode bySource = health.putObject(source.name().toLowerCase(java.util.Locale.ROOT));
             bySource.put("endpoints", verdicts.size());
             bySource.put("unhealthy", verdicts.values().stream().filter(v -> !v.healthy()).count());
@@ -131,6 +157,6 @@ final class NodeAdminModel implements AdminModel {
 
     @Override
     public String metrics() {
-        return node.meters().scrape();
+        return meters.scrape();
     }
 }

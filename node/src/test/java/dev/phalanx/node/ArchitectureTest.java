@@ -12,18 +12,24 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.Architectures;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ARCHITECTURE.md, "Rules that keep the house simple", 1 and 2, checked on the production classes of both modules.
+ * {@code docs/architecture.md}, "Rules that keep the house simple", 1 and 2, checked on the production classes of
+ * both modules, and again on their source text ({@link #sourceReferencesDependOneWay}): javac inlines constants, so
+ * a class that only reads another package's {@code static final String} leaves no trace in its bytecode.
  *
  * <p>Inside {@code node}, packages depend one way along the tiers of {@link #TIERS}: a package may use any package
  * of a later tier, never one of its own or an earlier tier ({@code routing}, {@code ratelimit} and {@code tls} are
  * siblings and stay independent of each other). {@code metrics} may be used by every package and uses none.
- * The root package ({@code Main}, {@code Node}: the wiring) and {@code admin} may use every package and are used
- * by none but each other. Packages of {@code node} outside this list are not constrained.
+ * The root package ({@code Main}, {@code Node}: the wiring), {@code admin} and {@code cli} (the jar's commands and
+ * the demo) may use every tier; {@code admin} is used only by the root, the root only by {@code cli} (which starts
+ * nodes) and {@code cli} only by the root's {@code Main}. Every package of {@code node} is in one of these layers.
  */
 class ArchitectureTest {
     private static final String NODE = "dev.phalanx.node";
@@ -38,6 +44,12 @@ class ArchitectureTest {
             List.of("health"),
             List.of("upstream"));
 
+    /** The layers outside the tiers, and which layers each may be used by. */
+    static final Map<String, List<String>> USED_ONLY_BY = Map.of(
+            "root", List.of("cli"),
+            "cli", List.of("root"),
+            "admin", List.of("root"));
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -50,6 +62,41 @@ class ArchitectureTest {
     @Test
     void nodePackagesDependOneWay() {
         layering(TIERS).check(classes);
+    }
+
+    @Test
+    void everyNodePackageIsInALayer() {
+        Set<String> known = new HashSet<>(USED_ONLY_BY.keySet());
+        known.add("metrics");
+        TIERS.forEach(known::addAll);
+        for (String pkg : SourceImports.packagesOf(SourceImports.nodeSources())) {
+            assertTrue(known.contains(pkg), "package " + pkg + " of node is in no layer of ArchitectureTest");
+        }
+    }
+
+    @Test
+    void sourceReferencesDependOneWay() {
+        List<String> violations = SourceImports.violations(SourceImports.nodeSources(), TIERS, USED_ONLY_BY);
+        assertTrue(violations.isEmpty(), "references against the layering:\n" + String.join("\n", violations));
+    }
+
+    @Test
+    void sourceCheckCatchesViolations() {
+        List<List<String>> reversed = new ArrayList<>(TIERS);
+        java.util.Collections.reverse(reversed);
+        List<String> backwards = SourceImports.violations(SourceImports.nodeSources(), reversed, USED_ONLY_BY);
+        assertTrue(backwards.stream().anyMatch(v -> v.contains("Pool.java: balancing -> upstream")),
+                "balancing names upstream's Endpoint: upstream-first order must fail: " + backwards);
+        // the edge javac hides: a constant of another package, read through its class name only
+        assertFalse(SourceImports.references("""
+                package dev.phalanx.node.http;
+                class T { String s = dev.phalanx.node.listener.X.NAME; /* dev.phalanx.node.admin.Y */ }
+                """).contains("admin"), "comments are not references");
+        assertTrue(SourceImports.references("""
+                package dev.phalanx.node.http;
+                import static dev.phalanx.node.listener.Names.PROXY;
+                class T { String s = dev.phalanx.node.listener.X.NAME; }
+                """).equals(Set.of("listener")));
     }
 
     @Test
@@ -122,6 +169,7 @@ class ArchitectureTest {
                 .withOptionalLayers(true)
                 .layer("root").definedBy(NODE)
                 .layer("admin").definedBy(NODE + ".admin..")
+                .layer("cli").definedBy(NODE + ".cli..")
                 .layer("metrics").definedBy(NODE + ".metrics..");
         for (List<String> tier : tiers) {
             for (String pkg : tier) {
@@ -129,6 +177,9 @@ class ArchitectureTest {
             }
         }
         rule = rule.whereLayer("metrics").mayNotAccessAnyLayer();
+        for (Map.Entry<String, List<String>> e : USED_ONLY_BY.entrySet()) {
+            rule = rule.whereLayer(e.getKey()).mayOnlyBeAccessedByLayers(e.getValue().toArray(new String[0]));
+        }
         for (int t = 0; t < tiers.size(); t++) {
             List<String> allowed = new ArrayList<>();
             allowed.add("metrics");

@@ -246,7 +246,7 @@ class EtcdNodeIT {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (exit != 0 && System.nanoTime() < end) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            exit = new EtcdCli(new java.io.PrintStream(out, true), new java.io.PrintStream(out, true))
+            exit = new dev.phalanx.node.cli.EtcdCli(new java.io.PrintStream(out, true), new java.io.PrintStream(out, true))
                     .run(new String[] {"status", "--endpoints", etcd.endpoint()});
             output = out.toString();
             Thread.sleep(100);

@@ -29,6 +29,12 @@ public interface ConfigSource extends AutoCloseable {
      */
     boolean inSync();
 
+    /**
+     * Why the source is not in sync, as an operator-facing phrase ({@code "routes file: ..."}, {@code "etcd did
+     * not answer ..."}); null while it is in sync.
+     */
+    String problem();
+
     /** Stops watching and releases threads; idempotent. */
     @Override
     void close();

@@ -157,7 +157,7 @@ public final class EtcdConfigSource implements ConfigSource {
         return inSync;
     }
 
-    /** Why the source is not in sync (null when it is): an operator-facing phrase. */
+    @Override
     public String problem() {
         return inSync ? null : problem;
     }

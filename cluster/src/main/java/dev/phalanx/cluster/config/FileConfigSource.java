@@ -37,6 +37,7 @@ public final class FileConfigSource implements ConfigSource {
     private final FileWatcher watcher;
     private volatile ConfigSnapshot current = new ConfigSnapshot("file", 0, List.of(), List.of(), List.of());
     private volatile boolean inSync;
+    private volatile String problem;
     private boolean started;
     // below: touched only by the thread delivering (the caller of start, then the watcher's thread)
     private Consumer<ConfigSnapshot> onChange;
@@ -99,6 +100,11 @@ public final class FileConfigSource implements ConfigSource {
         watcher.close();
     }
 
+    @Override
+    public String problem() {
+        return inSync ? null : problem;
+    }
+
     public Path file() {
         return file;
     }
@@ -118,6 +124,7 @@ public final class FileConfigSource implements ConfigSource {
                 sourceErrors.addAll(c.errors());
                 next = SnapshotAssembler.assemble("file", revision, c.routes(), c.pools(), sourceErrors, previous);
                 inSync = true;
+                problem = null;
             } catch (ConfigException e) {
                 next = keepPrevious(previous, revision, extra, e.errors());
             }
@@ -128,6 +135,7 @@ public final class FileConfigSource implements ConfigSource {
     private ConfigSnapshot keepPrevious(ConfigSnapshot previous, long revision, List<ConfigError> extra,
                                         List<ConfigError> problems) {
         inSync = false;
+        this.problem = problems.isEmpty() ? "routes file not read" : "routes file: " + problems.get(0);
         List<ConfigError> errors = new ArrayList<>(extra);
         errors.addAll(problems);
         return new ConfigSnapshot("file", revision, previous.routes(), previous.pools(), List.copyOf(errors));

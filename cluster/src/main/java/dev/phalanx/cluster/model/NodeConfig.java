@@ -54,7 +54,17 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
                              Path certFile, Path keyFile) {
     }
 
-    public record GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile) {
+    /**
+     * The embedded grid member.
+     *
+     * @param logLevel what the grid library itself logs ({@code debug|info|warn|error|off}): its banner, member lists
+     *                 and partition notices are INFO; the node's own grid messages are not affected
+     */
+    public record GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile,
+                             String logLevel) {
+        public GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile) {
+            this(clusterName, bind, members, secretFile, "info");
+        }
     }
 
     public record TicketsConfig(Duration rotateEvery) {

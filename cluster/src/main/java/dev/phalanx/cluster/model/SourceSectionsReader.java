@@ -16,7 +16,8 @@ final class SourceSectionsReader {
     static final List<String> CONFIG_FIELDS = List.of("file", "etcd");
     static final List<String> ETCD_FIELDS =
             List.of("endpoints", "prefix", "user", "password", "caFile", "certFile", "keyFile");
-    static final List<String> GRID_FIELDS = List.of("clusterName", "bind", "members", "secretFile");
+    static final List<String> GRID_FIELDS = List.of("clusterName", "bind", "members", "secretFile", "logLevel");
+    static final List<String> GRID_LOG_LEVELS = List.of("debug", "info", "warn", "error", "off");
     static final String DEFAULT_ETCD_PREFIX = "/phalanx";
     static final int DEFAULT_GRID_PORT = 5701;
 
@@ -130,6 +131,10 @@ final class SourceSectionsReader {
             g.error("secretFile", "required with a grid: the cluster secret that encrypts ticket keys in the grid");
         }
         Path secret = NodeConfigLoader.existingFile(g, "secretFile", base);
-        return new GridConfig(clusterName, bind, List.copyOf(members), secret);
+        String logLevel = g.string("logLevel", "info");
+        if (logLevel != null && !GRID_LOG_LEVELS.contains(logLevel)) {
+            g.error("logLevel", "\"" + logLevel + "\" is not one of " + String.join(", ", GRID_LOG_LEVELS));
+        }
+        return new GridConfig(clusterName, bind, List.copyOf(members), secret, logLevel);
     }
 }

@@ -50,6 +50,7 @@ final class GridConfigs {
         config.setClusterName(grid.clusterName());
         config.setInstanceName("phalanx-" + nodeId);
         config.setProperty("hazelcast.logging.type", "jdk");
+        GridLogging.setLevel(grid.logLevel());
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.health.monitoring.level", "OFF");

@@ -186,6 +186,7 @@ class NodeConfigLoaderTest {
         grid: {members: ['a:0'], secretFile: x}               | grid.members[0]            | has a port outside 1..65535
         grid: {members: ['bad host']}                         | grid.members[0]            | is not a host name
         grid: {clusterNme: x}                                 | grid.clusterNme            | did you mean clusterName?
+        grid: {logLevel: loud}                                | grid.logLevel              | "loud" is not one of debug, info, warn, error, off
         tickets: {rotateEvery: 1 hour}                        | tickets.rotateEvery        | "1 hour" is not a duration like 250ms, 2s, 1m
         limits: {maxHeaderBytes: 0}                           | limits.maxHeaderBytes      | 0 is outside 1..16777216
         limits: {maxBodyBytes: -5}                            | limits.maxBodyBytes        | -5 is outside

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
- * Builds the downstream HTTP/2 handlers and holds their limits. Pipeline (names in {@code listener.PipelineNames}):
+ * Builds the downstream HTTP/2 handlers and holds their limits. Pipeline (names in {@link PipelineNames}):
  * <pre>
  *   connection:  HTTP2_CODEC {@link #frameCodec}  →  HTTP2_MULTIPLEX  →  HTTP2_CONNECTION {@link Http2ConnectionControl}
  *   each stream: HTTP2_STREAM_CODEC {@link #streamCodec()} → HTTP2_STREAM_ADAPTER {@link Http2StreamAdapter}

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * Builds the downstream HTTP/1.1 handlers exactly as the smuggling corpus tests them. Pipeline order (names in
- * {@code listener.PipelineNames}):
+ * {@link PipelineNames}):
  * <pre>
  *   RAW_GUARD          {@link #rawGuard()}                  per connection
  *   HTTP_CODEC         {@link #serverCodec(int)}            per connection

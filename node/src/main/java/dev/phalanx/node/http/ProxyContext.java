@@ -2,6 +2,7 @@ package dev.phalanx.node.http;
 
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
+import dev.phalanx.node.metrics.ExchangeObserver;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;

@@ -2,6 +2,8 @@ package dev.phalanx.node.http;
 
 import dev.phalanx.cluster.model.TimeoutsSpec;
 import dev.phalanx.node.balancing.Pool;
+import dev.phalanx.node.metrics.ExchangeObserver;
+import dev.phalanx.node.metrics.ExchangeSummary;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.routing.Route;
 import dev.phalanx.node.upstream.Endpoint;

@@ -1,6 +1,5 @@
 package dev.phalanx.node.http;
 
-import dev.phalanx.node.listener.PipelineNames;
 import dev.phalanx.node.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -1,8 +1,9 @@
 package dev.phalanx.node.listener;
 
+import dev.phalanx.node.http.HstsHandler;
 import dev.phalanx.node.http.Http2Codecs;
 import dev.phalanx.node.http.Http2StreamAdapter;
-import dev.phalanx.node.http.HstsHandler;
+import dev.phalanx.node.http.PipelineNames;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.http.RequestValidator;

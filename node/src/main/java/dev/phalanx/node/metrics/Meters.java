@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -211,14 +212,15 @@ public final class Meters {
      * @param connections open upstream connections of the pool
      * @param endpointsUp endpoint address to a supplier of 1 (available) or 0
      */
-    public void registerPool(String poolId, Supplier<Number> connections, Map<String, Supplier<Number>> endpointsUp) {
+    public void registerPool(PoolGauges pool) {
+        String poolId = pool.poolId();
         removePool(poolId);
         List<Meter> meters = new ArrayList<>();
-        meters.add(Gauge.builder("phalanx.upstream.connections", connections, s -> s.get().doubleValue())
+        meters.add(Gauge.builder("phalanx.upstream.connections", pool.connections(), IntSupplier::getAsInt)
                 .description("open upstream connections").tag("pool", poolId).strongReference(true)
                 .register(registry));
-        endpointsUp.forEach((endpoint, up) -> meters.add(
-                Gauge.builder("phalanx.endpoint.up", up, s -> s.get().doubleValue())
+        pool.endpointsUp().forEach((endpoint, up) -> meters.add(
+                Gauge.builder("phalanx.endpoint.up", up, s -> s.getAsBoolean() ? 1 : 0)
                         .description("1 when the endpoint takes traffic").tags(Tags.of("pool", poolId, "endpoint", endpoint))
                         .strongReference(true).register(registry)));
         poolMeters.put(poolId, meters);

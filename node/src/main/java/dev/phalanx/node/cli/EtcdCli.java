@@ -1,4 +1,4 @@
-package dev.phalanx.node;
+package dev.phalanx.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.phalanx.cluster.config.EtcdAdmin;
@@ -29,7 +29,7 @@ import java.util.List;
  * {@code --password}), {@code --cacert}, {@code --cert}, {@code --key}.
  * Exit codes: 0 done, 1 invalid value, CAS conflict, missing key or a node behind, 2 usage or etcd unreachable.
  */
-final class EtcdCli {
+public final class EtcdCli {
     static final int OK = 0;
     static final int REFUSED = 1;
     static final int USAGE = 2;
@@ -37,12 +37,12 @@ final class EtcdCli {
     private final PrintStream out;
     private final PrintStream err;
 
-    EtcdCli(PrintStream out, PrintStream err) {
+    public EtcdCli(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
-    int run(String[] args) {
+    public int run(String[] args) {
         String command = args[0];
         List<String> positional = positional(args);
         EtcdConfig etcd = etcdConfig(args);
@@ -148,19 +148,19 @@ final class EtcdCli {
     }
 
     private EtcdConfig etcdConfig(String[] args) {
-        String endpoints = Main.option(args, "--endpoints");
+        String endpoints = Options.value(args, "--endpoints");
         if (endpoints != null) {
-            String user = Main.option(args, "--user");
-            String password = Main.option(args, "--password");
+            String user = Options.value(args, "--user");
+            String password = Options.value(args, "--password");
             if (user != null && password == null) {
                 password = System.getenv("PHALANX_ETCD_PASSWORD");
             }
-            String prefix = Main.option(args, "--prefix");
+            String prefix = Options.value(args, "--prefix");
             return new EtcdConfig(Arrays.stream(endpoints.split(",")).map(String::trim).toList(),
-                    prefix == null ? "/phalanx" : prefix, user, password, path(Main.option(args, "--cacert")),
-                    path(Main.option(args, "--cert")), path(Main.option(args, "--key")));
+                    prefix == null ? "/phalanx" : prefix, user, password, path(Options.value(args, "--cacert")),
+                    path(Options.value(args, "--cert")), path(Options.value(args, "--key")));
         }
-        String file = Main.option(args, "--config");
+        String file = Options.value(args, "--config");
         if (file == null) {
             file = System.getenv("PHALANX_CONFIG");
         }
@@ -187,7 +187,7 @@ final class EtcdCli {
     }
 
     private static Long expected(String[] args) {
-        String v = Main.option(args, "--expect-revision");
+        String v = Options.value(args, "--expect-revision");
         if (v == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.phalanx.node;
+package dev.phalanx.node.cli;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.phalanx.node.http;
+package dev.phalanx.node.metrics;
 
 /** Told about every finished exchange (access log). Called on the event loop: must not block. */
 @FunctionalInterface

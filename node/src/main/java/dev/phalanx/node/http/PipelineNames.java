@@ -1,4 +1,4 @@
-package dev.phalanx.node.listener;
+package dev.phalanx.node.http;
 
 /**
  * Names of the downstream pipeline's handlers, in pipeline order:

@@ -1,4 +1,4 @@
-package dev.phalanx.node.http;
+package dev.phalanx.node.metrics;
 
 import java.net.InetAddress;
 

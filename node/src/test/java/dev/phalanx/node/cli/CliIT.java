@@ -1,4 +1,4 @@
-package dev.phalanx.node;
+package dev.phalanx.node.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.phalanx.node;
+package dev.phalanx.node.cli;
 
 import dev.phalanx.cluster.model.PemFiles;
 import java.io.IOException;

@@ -1,6 +1,7 @@
-package dev.phalanx.node;
+package dev.phalanx.node.cli;
 
 import dev.phalanx.cluster.model.NodeConfigLoader;
+import dev.phalanx.node.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ final class DemoCluster {
     }
 
     static int run(String[] args) {
-        String base = Main.option(args, "--base-port");
+        String base = Options.value(args, "--base-port");
         int port = base == null ? 18080 : Integer.parseInt(base);
         Path dir = Path.of("demo-state").toAbsolutePath();
         List<AutoCloseable> running = new ArrayList<>();
@@ -136,6 +137,7 @@ final class DemoCluster {
                   bind: "127.0.0.1:%d"
                   members: ["127.0.0.1:%d", "127.0.0.1:%d", "127.0.0.1:%d"]
                   secretFile: "%s"
+                  logLevel: warn
                 """.formatted(gridPort, base + 1801, base + 1802, base + 1803, secret);
     }
 
