@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
- * The command line (CONTRACT.md "Build and run"):
+ * The command line (docs/contract.md#build-and-run):
  * <pre>
  *   phalanx-node.jar [run] --config FILE.yaml     run a node (or env PHALANX_CONFIG)
  *   phalanx-node.jar validate --config FILE.yaml  check a node config (and its routes file); exit 0 or 1

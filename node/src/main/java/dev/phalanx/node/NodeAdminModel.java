@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What the admin API shows of a node (CONTRACT.md "Admin API"). */
+/** What the admin API shows of a node (docs/contract.md#admin-api). */
 final class NodeAdminModel implements AdminModel {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Node node;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ARCHITECTURE.md, "Rules that keep the house simple", 1 and 2, checked on the production classes of both modules.
+ * docs/architecture.md#rules-that-keep-the-house-simple, rules 1 and 2, checked on the production classes of both
+ * modules.
  *
  * <p>Inside {@code node}, packages depend one way along the tiers of {@link #TIERS}: a package may use any package
  * of a later tier, never one of its own or an earlier tier ({@code routing}, {@code ratelimit} and {@code tls} are
