@@ -30,7 +30,8 @@ final class DocsLinks {
     private static final Pattern REFERENCE = Pattern.compile("^ {0,3}\\[[^\\]]+]:\\s*(<[^>]*>|\\S+)");
     private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:\\s+(.*?))?(?:\\s+#+)?\\s*$");
     private static final Pattern FENCE = Pattern.compile("^ {0,3}(`{3,}|~{3,})");
-    private static final Pattern CODE_SPAN = Pattern.compile("(`+)(.+?)\\1");
+    /** A code span: a run of backticks, then anything but a blank line, then a run of the same length. */
+    private static final Pattern CODE_SPAN = Pattern.compile("(`+)((?:(?!\\n\\n).)+?)\\1", Pattern.DOTALL);
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:|^//");
     /** A path below {@code docs/} named in prose, with an optional anchor. */
     private static final Pattern DOCS_PATH =
@@ -108,21 +109,39 @@ final class DocsLinks {
     private void checkMarkdown(Path file) {
         List<String> lines = read(file).lines().toList();
         boolean[] fenced = fenced(lines);
+        StringBuilder prose = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             docsPaths(file, i + 1, lines.get(i));
-            if (fenced[i]) {
-                continue;
-            }
-            String text = CODE_SPAN.matcher(lines.get(i)).replaceAll("code");
-            Matcher m = INLINE.matcher(text);
-            while (m.find()) {
-                target(file, i + 1, m.group(1), file.getParent());
-            }
-            Matcher r = REFERENCE.matcher(text);
+            prose.append(fenced[i] ? "" : lines.get(i)).append('\n');
+        }
+        // code spans become x's of the same length (line breaks kept), so offsets still give line numbers
+        Matcher code = CODE_SPAN.matcher(prose);
+        StringBuilder text = new StringBuilder();
+        while (code.find()) {
+            code.appendReplacement(text, code.group().replaceAll("[^\n]", "x"));
+        }
+        code.appendTail(text);
+        Matcher m = INLINE.matcher(text);
+        while (m.find()) {
+            target(file, lineOf(text, m.start(1)), m.group(1), file.getParent());
+        }
+        List<String> proseLines = text.toString().lines().toList();
+        for (int i = 0; i < proseLines.size(); i++) {
+            Matcher r = REFERENCE.matcher(proseLines.get(i));
             if (r.find()) {
                 target(file, i + 1, r.group(1), file.getParent());
             }
         }
+    }
+
+    private static int lineOf(CharSequence text, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     /** Which lines belong to a fenced code block, the fences included. */

@@ -38,6 +38,9 @@ class DocsLinksTest {
                 ### The `phalanx` commands: HTTP/2 & more
                 Back to [the start](../README.md#start) and [a section](#same-1), [missing](#same-2).
                 [up and out](../../elsewhere.md)
+                A [link whose text
+                is wrapped](wrapped.md) and `code that
+                wraps [x](lines.md)`.
                 """);
         Files.writeString(dir.resolve("README.md"), """
                 # Start
@@ -72,7 +75,8 @@ class DocsLinksTest {
                 "README.md:10: docs/ref.md: no such file docs/ref.md",
                 "README.md:11: img/p.png: no such file img/p.png",
                 "docs/a.md:5: #same-2: no heading with the id \"same-2\" in docs/a.md",
-                "docs/a.md:6: ../../elsewhere.md: points outside the repository"),
+                "docs/a.md:6: ../../elsewhere.md: points outside the repository",
+                "docs/a.md:8: wrapped.md: no such file docs/wrapped.md"),
                 DocsLinks.check(dir));
     }
 
