@@ -4,7 +4,7 @@ import dev.phalanx.node.cli.Commands;
 
 /**
  * The jar's entry point: sets the JVM-wide logging defaults, then dispatches to {@link Commands}
- * ({@code docs/contract.md}, "Build and run"):
+ * (docs/contract.md#build-and-run):
  * <pre>
  *   phalanx-node.jar [run] --config FILE.yaml     run a node (or env PHALANX_CONFIG)
  *   phalanx-node.jar validate --config FILE.yaml  check a node config (and its routes file); exit 0 or 1

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the admin API shows of a node ({@code docs/contract.md}, "Admin API"). It sees the parts it reports on and
- * the node's lifecycle through {@link Lifecycle}, not the whole {@link Node}.
+ * What the admin API shows of a node (docs/contract.md#admin-api). It sees the parts it reports on and the node's
+ * lifecycle through {@link Lifecycle}, not the whole {@link Node}.
  */
 final class NodeAdminModel implements AdminModel {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code docs/architecture.md}, "Rules that keep the house simple", 1 and 2, checked on the production classes of
- * both modules, and again on their source text ({@link #sourceReferencesDependOneWay}): javac inlines constants, so
- * a class that only reads another package's {@code static final String} leaves no trace in its bytecode.
+ * docs/architecture.md#rules-that-keep-the-house-simple, rules 1 and 2, checked on the production classes of both
+ * modules, and again on their source text ({@link #sourceReferencesDependOneWay}): javac inlines constants, so a
+ * class that only reads another package's {@code static final String} leaves no trace in its bytecode.
  *
  * <p>Inside {@code node}, packages depend one way along the tiers of {@link #TIERS}: a package may use any package
  * of a later tier, never one of its own or an earlier tier ({@code routing}, {@code ratelimit} and {@code tls} are

@@ -4,7 +4,8 @@ import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The etcd key layout (CONTRACT.md): {@code <prefix>/routes/<id>}, {@code <prefix>/pools/<id>} and
+ * The etcd key layout (docs/contract.md#etcd-key-layout): {@code <prefix>/routes/<id>}, {@code <prefix>/pools/<id>}
+ * and
  * {@code <prefix>/nodes/<node-id>}. The config source reads and watches one key range,
  * {@code [<prefix>/pools/, <prefix>/routes0)}, which holds both pools and routes (and never the node status keys,
  * so a node's own status writes never wake the watchers).

@@ -20,10 +20,10 @@ import java.util.function.BiFunction;
 
 /**
  * The routes file of standalone mode: YAML (or JSON when the name ends in {@code .json}) with a top-level
- * {@code routes:} list and {@code pools:} list of the objects described in CONTRACT.md. This class splits it into
- * per-id candidates for {@link dev.phalanx.cluster.model.SnapshotAssembler}. Problems with the file as a whole
- * (syntax, an unknown top-level key, an empty file) throw: then nothing from it may be applied, since a half-read
- * file would silently delete routes.
+ * {@code routes:} list and {@code pools:} list of the objects described in docs/contract.md#routes-and-pools.
+ * This class splits it into per-id candidates for {@link dev.phalanx.cluster.model.SnapshotAssembler}. Problems
+ * with the file as a whole (syntax, an unknown top-level key, an empty file) throw: then nothing from it may be
+ * applied, since a half-read file would silently delete routes.
  */
 final class RoutesFile {
 

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The node's own configuration (the YAML given with {@code --config}); see CONTRACT.md. Every nested record is
+ * The node's own configuration (the YAML given with {@code --config}); see docs/contract.md#node-configuration.
+ * Every nested record is
  * non-null except {@code grid} (absent = single node) and a listener's {@code tls}.
  */
 public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<Cidr> trustedProxies,

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the node's YAML configuration (CONTRACT.md "Node configuration") into a {@link NodeConfig}, filling every
+ * Reads the node's YAML configuration (docs/contract.md#node-configuration) into a {@link NodeConfig}, filling every
  * default and checking every rule. All problems are collected and thrown together as a {@link ConfigException}
  * whose lines read {@code listeners[web].bind: ...}. Relative file paths resolve against the config file's folder.
  */

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Reads a {@link PoolSpec} from its JSON form (CONTRACT.md "Routes and pools"), fills the defaults and checks every
+ * Reads a {@link PoolSpec} from its JSON form (docs/contract.md#routes-and-pools), fills the defaults and checks every
  * rule, reporting all problems with paths below the {@code path} given by the caller (e.g. {@code pools[api-v1]}).
  * An endpoint may also be written as a bare {@code "host:port"} string (weight 1).
  */

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads a {@link RouteSpec} from its JSON form (CONTRACT.md "Routes and pools"), fills the defaults and checks every
+ * Reads a {@link RouteSpec} from its JSON form (docs/contract.md#routes-and-pools), fills the defaults and checks every
  * rule, reporting all problems with paths below the {@code path} given by the caller (e.g. {@code routes[api]}).
  * Whether the pools it names exist is checked later, by {@link SnapshotAssembler}.
  */

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * Answers the admin calls (CONTRACT.md, "Admin API") on the admin event loop: token check first, then the path, then
- * the method. Every answer is a complete response with {@code Content-Length}; HEAD gets GET's headers and no body.
+ * Answers the admin calls (docs/contract.md#admin-api) on the admin event loop: token check first, then the path,
+ * then the method. Every answer is a complete response with {@code Content-Length}; HEAD gets GET's headers and no
+ * body.
  * The model is called right here, on the admin loop (see {@link AdminModel}).
  */
 @Sharable

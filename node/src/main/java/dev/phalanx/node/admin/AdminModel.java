@@ -30,7 +30,8 @@ public interface AdminModel {
     /**
      * One line about the config source for {@code /readyz}, e.g. {@code "config: etcd in sync at revision 42"} or
      * {@code "config: etcd NOT in sync (...); serving revision 40"}; null to say nothing. Informational only: a node
-     * whose source is out of reach stays ready, since it keeps serving its last good config (ARCHITECTURE.md rule 8).
+     * whose source is out of reach stays ready, since it keeps serving its last good config
+     * (docs/architecture.md#rules-that-keep-the-house-simple, rule 8).
      */
     default String configSync() {
         return null;

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The admin HTTP/1.1 server (CONTRACT.md, "Admin API") on {@code admin.bind}. It runs on its own single-thread event
+ * The admin HTTP/1.1 server (docs/contract.md#admin-api) on {@code admin.bind}. It runs on its own single-thread event
  * loop group, never on the data plane's, so a busy or stuck data plane cannot silence {@code /healthz}, and a slow
  * admin call cannot delay a proxied request. Requests are tiny: the request head is capped at 8 KiB, a body at
  * 4 KiB (413 past it), and a connection that sends nothing for 30 s is closed.

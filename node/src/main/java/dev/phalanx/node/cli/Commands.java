@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
- * The commands of the jar ({@code docs/contract.md}, "Build and run"), each returning its exit code: 0 after a drain
+ * The commands of the jar (docs/contract.md#build-and-run), each returning its exit code: 0 after a drain
  * or a clean check, 1 when validation found problems, 2 for a bad config, a start-up failure or a usage error.
  */
 public final class Commands {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Responses the proxy makes itself: one JSON line {@code {"status": N, "error": "...", "requestId": "..."}}
- * (CONTRACT.md, "Status codes it makes itself").
+ * (docs/contract.md#status-codes-it-makes-itself).
  */
 public final class ErrorResponses {
     private ErrorResponses() {

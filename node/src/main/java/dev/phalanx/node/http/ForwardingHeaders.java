@@ -11,8 +11,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * The header hygiene applied to every request before it goes upstream (CONTRACT.md "What the proxy does to every
- * request"), in this order:
+ * The header hygiene applied to every request before it goes upstream
+ * (docs/contract.md#what-the-proxy-does-to-every-request), in this order:
  * <ol>
  *   <li>hop-by-hop fields are removed first ({@link HopByHopHeaders}), so that a {@code Connection} token can
  *       never remove a field written below; a chunked request stays marked chunked;</li>

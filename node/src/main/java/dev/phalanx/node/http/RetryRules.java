@@ -3,7 +3,8 @@ package dev.phalanx.node.http;
 import dev.phalanx.cluster.model.RetriesSpec;
 
 /**
- * When a failed attempt may be tried again (CONTRACT.md: retries only when safe). A connect failure is always safe;
+ * When a failed attempt may be tried again (docs/contract.md#routes-and-pools: retries only when safe). A connect
+ * failure is always safe;
  * {@code reset}, {@code timeout} and the 502/503/504 statuses only for idempotent methods; never past the route's
  * attempts, and never when the request body can no longer be replayed. The node-wide retry budget is checked by the
  * caller after these rules.

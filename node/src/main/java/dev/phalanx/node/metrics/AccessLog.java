@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The access log (CONTRACT.md {@code accessLog: stdout | off | a file path}): one JSON object per request, one per line.
+ * The access log (docs/contract.md#access-log, {@code accessLog: stdout | off | a file path}): one JSON object per
+ * request, one per line.
  *
  * <p>Event loops only enqueue. {@link #log} is a lock-free offer into a bounded queue (65,536 entries by default) and
  * returns; when the queue is full the entry is dropped and counted ({@code phalanx_access_log_dropped_total}), so a

@@ -3,7 +3,7 @@ package dev.phalanx.node.metrics;
 import java.time.Instant;
 
 /**
- * One line of the access log: what happened to one request (CONTRACT.md {@code accessLog}). Built once per request by
+ * One line of the access log: what happened to one request (docs/contract.md#access-log). Built once per request by
  * the proxy when the response ends and handed to {@link AccessLog#log}; formatting, truncation and escaping happen
  * later on the log's writer thread, so building an entry costs the event loop one allocation.
  *

@@ -22,7 +22,7 @@ import java.util.function.ToDoubleFunction;
  * addresses come from config, status codes are three digits, never a raw path or client address. Requests with no
  * route are counted under route {@code "-"}.
  *
- * <p>Prometheus names (CONTRACT.md): {@code phalanx_requests_total{route,code}},
+ * <p>Prometheus names (docs/contract.md#metrics): {@code phalanx_requests_total{route,code}},
  * {@code phalanx_request_duration_seconds{route}} (histogram), {@code phalanx_upstream_connections{pool}},
  * {@code phalanx_endpoint_up{pool,endpoint}}, {@code phalanx_config_revision}, {@code phalanx_config_errors},
  * {@code phalanx_ratelimit_rejected_total{route}}, {@code phalanx_tls_handshakes_total{resumed}},
