@@ -75,7 +75,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                     addHttpHandlers(ctx.pipeline());
                     ctx.pipeline().addLast(PipelineNames.PROXY, proxyHandler);
                 }
-            }));
+            }, context.limits().requestHeadTimeout().toMillis(), context.meters()));
             return;
         }
         addHttpHandlers(p);
