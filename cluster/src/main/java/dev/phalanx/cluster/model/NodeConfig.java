@@ -71,9 +71,18 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     public record TicketsConfig(Duration rotateEvery) {
     }
 
-    /** Downstream limits: header block size (431), body size (413), idle keep-alive and drain time. */
+    /**
+     * Downstream limits: header block size (431), body size (413), idle keep-alive and drain time, and the slow-client
+     * rules: a request head must arrive whole within {@code requestHeadTimeout} (408, then close), and a request body
+     * must bring at least {@code requestBodyMinRate} bytes per second over every {@code requestBodyRateWindow} of
+     * reading ({@code 0} turns the body rule off).
+     */
     public record LimitsConfig(int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration drainTimeout,
-                               int maxConnections, Duration websocketIdleTimeout) {
+                               int maxConnections, Duration websocketIdleTimeout, Duration requestHeadTimeout,
+                               long requestBodyMinRate, Duration requestBodyRateWindow) {
+        public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+        public static final long DEFAULT_REQUEST_BODY_MIN_RATE = 240;
+        public static final Duration DEFAULT_REQUEST_BODY_RATE_WINDOW = Duration.ofSeconds(10);
     }
 
     /**

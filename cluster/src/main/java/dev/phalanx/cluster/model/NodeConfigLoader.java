@@ -192,14 +192,33 @@ public final class NodeConfigLoader {
 
     private static LimitsConfig limits(JsonFields root) {
         JsonFields l = section(root, "limits", List.of("maxHeaderBytes", "maxBodyBytes", "idleTimeout",
-                "drainTimeout", "maxConnections", "websocketIdleTimeout"));
+                "drainTimeout", "maxConnections", "websocketIdleTimeout", "requestHeadTimeout", "requestBodyMinRate",
+                "requestBodyRateWindow"));
         return new LimitsConfig(
                 l.integer("maxHeaderBytes", 16_384, 1, 16 * 1024 * 1024),
                 l.longValue("maxBodyBytes", 10_485_760L, 1, Long.MAX_VALUE),
                 l.duration("idleTimeout", Duration.ofSeconds(60), true),
                 l.duration("drainTimeout", Duration.ofSeconds(30), true),
                 l.integer("maxConnections", 10_000, 1, 10_000_000),
-                l.duration("websocketIdleTimeout", Duration.ofHours(1), true));
+                l.duration("websocketIdleTimeout", Duration.ofHours(1), true),
+                bounded(l, "requestHeadTimeout", LimitsConfig.DEFAULT_REQUEST_HEAD_TIMEOUT, MIN_SLOW_CLIENT_TIME,
+                        MAX_SLOW_CLIENT_TIME),
+                l.longValue("requestBodyMinRate", LimitsConfig.DEFAULT_REQUEST_BODY_MIN_RATE, 0, 1L << 30),
+                bounded(l, "requestBodyRateWindow", LimitsConfig.DEFAULT_REQUEST_BODY_RATE_WINDOW,
+                        MIN_SLOW_CLIENT_TIME, MAX_SLOW_CLIENT_TIME));
+    }
+
+    /** The slow-client deadlines are checked a few times per deadline: below 100 ms that would be a busy timer. */
+    static final Duration MIN_SLOW_CLIENT_TIME = Duration.ofMillis(100);
+    static final Duration MAX_SLOW_CLIENT_TIME = Duration.ofHours(1);
+
+    private static Duration bounded(JsonFields l, String field, Duration def, Duration min, Duration max) {
+        Duration d = l.duration(field, def, true);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            l.error(field, Durations.format(d) + " is outside " + Durations.format(min) + ".." + Durations.format(max));
+            return def;
+        }
+        return d;
     }
 
     private static UpstreamConfig upstream(JsonFields root) {

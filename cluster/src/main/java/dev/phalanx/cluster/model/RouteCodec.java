@@ -19,7 +19,12 @@ public final class RouteCodec {
 
     public static final List<String> FIELDS = List.of("id", "priority", "match", "pool", "split", "stripPrefix",
             "hostRewrite", "timeouts", "retries", "rateLimit", "maxBodyBytes", "requestHeaders", "responseHeaders",
-            "forwarded", "clientCertHeader");
+            "forwarded", "clientCertHeader", "upgrades");
+    /**
+     * Upgrade protocols no route may tunnel: HTTP/2 never starts with an HTTP/1.1 {@code Upgrade} through a proxy
+     * (a tunnelled {@code h2c} would carry requests past routing, limits and header rules: "h2c smuggling").
+     */
+    public static final List<String> FORBIDDEN_UPGRADES = List.of("h2c", "h2");
     /** Retry conditions in their canonical order. */
     public static final List<String> RETRY_CONDITIONS =
             List.of("connect-failure", "reset", "timeout", "502", "503", "504");
@@ -66,9 +71,11 @@ public final class RouteCodec {
                 HeaderOpsCodec.parse(f.get("responseHeaders"), f.path("responseHeaders"), false, errors);
         Boolean forwarded = f.bool("forwarded", null);
         String clientCertHeader = clientCertHeader(f);
+        List<String> upgrades = upgrades(f);
         RouteSpec spec = errors.isEmpty()
                 ? new RouteSpec(id, priority, match, pool, split, stripPrefix, hostRewrite, timeouts, retries,
-                        rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded, clientCertHeader)
+                        rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded, clientCertHeader,
+                        upgrades)
                 : null;
         return new Parsed<>(spec, errors);
     }
@@ -92,6 +99,39 @@ public final class RouteCodec {
             return null;
         }
         return lower;
+    }
+
+    /**
+     * The protocols an {@code Upgrade} may switch to through the route: tokens (the name without a version, e.g.
+     * {@code websocket}), lower-cased, each once; {@code []} tunnels none. Absent: {@link RouteSpec#DEFAULT_UPGRADES}.
+     */
+    private static List<String> upgrades(JsonFields f) {
+        List<JsonNode> items = f.list("upgrades");
+        if (items == null) {
+            return RouteSpec.DEFAULT_UPGRADES;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String p = f.path("upgrades") + "[" + i + "]";
+            String name = JsonFields.text(items.get(i), p, f.errors());
+            if (name == null) {
+                continue;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!Syntax.isToken(name)) {
+                f.errors().add(new ConfigError(p, "\"" + name + "\" is not an upgrade protocol name like websocket"
+                        + " (a token, without a /version)"));
+            } else if (FORBIDDEN_UPGRADES.contains(lower)) {
+                f.errors().add(new ConfigError(p, lower + " cannot be tunnelled: HTTP/2 through an HTTP/1.1 Upgrade"
+                        + " would pass requests by routing, limits and header rules (h2c smuggling); serve HTTP/2 with"
+                        + " listeners[].h2c or TLS (ALPN h2) instead"));
+            } else if (out.contains(lower)) {
+                f.errors().add(new ConfigError(p, lower + " is listed twice"));
+            } else {
+                out.add(lower);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** A required id-shaped field (route id, pool reference). */

@@ -83,6 +83,7 @@ public final class SpecCodec {
             o.put("forwarded", r.forwarded());
         }
         putIfNotNull(o, "clientCertHeader", r.clientCertHeader());
+        strings(o.putArray("upgrades"), r.upgrades());
         return o;
     }
 

@@ -42,7 +42,7 @@ class NodeConfigLoaderTest {
         assertNull(c.grid());
         assertEquals(Duration.ofHours(1), c.tickets().rotateEvery());
         assertEquals(new NodeConfig.LimitsConfig(16384, 10485760L, Duration.ofSeconds(60), Duration.ofSeconds(30),
-                10000, Duration.ofHours(1)), c.limits());
+                10000, Duration.ofHours(1), Duration.ofSeconds(10), 240, Duration.ofSeconds(10)), c.limits());
         assertEquals(new NodeConfig.UpstreamConfig(64, Duration.ofSeconds(60), 20, 10), c.upstream());
         assertFalse(c.forwarded());
         assertEquals("stdout", c.accessLog());
@@ -100,7 +100,8 @@ class NodeConfigLoaderTest {
                   members: [10.0.0.11, "10.0.0.13:5702"]
                   secretFile: grid.key
                 tickets: {rotateEvery: 30m}
-                limits: {maxHeaderBytes: 8192, idleTimeout: 1m30s}
+                limits: {maxHeaderBytes: 8192, idleTimeout: 1m30s, requestHeadTimeout: 5s, requestBodyMinRate: 0,
+                         requestBodyRateWindow: 30s}
                 upstream: {retryBudgetPercent: 50}
                 forwarded: true
                 accessLog: logs/access.log
@@ -132,6 +133,9 @@ class NodeConfigLoaderTest {
         assertEquals(8192, c.limits().maxHeaderBytes());
         assertEquals(Duration.ofSeconds(90), c.limits().idleTimeout());
         assertEquals(10485760L, c.limits().maxBodyBytes());
+        assertEquals(Duration.ofSeconds(5), c.limits().requestHeadTimeout());
+        assertEquals(0, c.limits().requestBodyMinRate(), "0 turns the body rate rule off");
+        assertEquals(Duration.ofSeconds(30), c.limits().requestBodyRateWindow());
         assertEquals(50, c.upstream().retryBudgetPercent());
         assertTrue(c.forwarded());
         assertEquals(dir.resolve("logs/access.log").toString(), c.accessLog());
@@ -192,6 +196,11 @@ class NodeConfigLoaderTest {
         limits: {maxBodyBytes: -5}                            | limits.maxBodyBytes        | -5 is outside
         limits: {idleTimeout: 0s}                             | limits.idleTimeout         | must be more than 0s
         limits: {maxConnections: 0}                           | limits.maxConnections      | 0 is outside 1..10000000
+        limits: {requestHeadTimeout: 0s}                      | limits.requestHeadTimeout  | must be more than 0s
+        limits: {requestHeadTimeout: 50ms}                    | limits.requestHeadTimeout  | 50ms is outside 100ms..1h
+        limits: {requestBodyRateWindow: 2h}                   | limits.requestBodyRateWindow | 2h is outside 100ms..1h
+        limits: {requestBodyMinRate: -1}                      | limits.requestBodyMinRate  | -1 is outside
+        limits: {requestHeadTimout: 5s}                       | limits.requestHeadTimout   | did you mean requestHeadTimeout?
         upstream: {retryBudgetPercent: 101}                   | upstream.retryBudgetPercent | 101 is outside 0..100
         forwarded: yes please                                 | forwarded                  | expected true or false
         accessLog: nowhere/access.log                         | accessLog                  | does not exist; use stdout, off or a file path

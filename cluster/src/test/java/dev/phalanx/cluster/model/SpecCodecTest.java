@@ -39,6 +39,7 @@ class SpecCodecTest {
             + " 'retries': { 'attempts': 2, 'on': ['503', 'connect-failure', 'reset', '502'] },"
             + " 'rateLimit': { 'key': 'header:X-User', 'limit': 100, 'window': '1s' },"
             + " 'maxBodyBytes': 1048576, 'forwarded': true, 'clientCertHeader': 'X-Client-Subject',"
+            + " 'upgrades': ['WebSocket', 'my-proto'],"
             + " 'requestHeaders': { 'set': {'X-Env': 'prod'}, 'remove': ['X-Debug'] },"
             + " 'responseHeaders': { 'set': {}, 'remove': ['server'] } }";
 
@@ -65,6 +66,7 @@ class SpecCodecTest {
         assertEquals(new HeaderOpsSpec(Map.of("x-env", "prod"), List.of("x-debug")), r.requestHeaders());
         assertEquals(Boolean.TRUE, r.forwarded());
         assertEquals("x-client-subject", r.clientCertHeader());
+        assertEquals(List.of("websocket", "my-proto"), r.upgrades());
     }
 
     @Test
@@ -82,6 +84,8 @@ class SpecCodecTest {
         assertNull(r.maxBodyBytes());
         assertNull(r.forwarded());
         assertNull(r.clientCertHeader());
+        assertEquals(List.of("websocket"), r.upgrades(), "WebSocket is the one upgrade tunnelled by default");
+        assertEquals(List.of(), route("{'id': 'web', 'pool': 'web', 'upgrades': []}").upgrades());
         assertNull(r.stripPrefix());
         assertNull(r.hostRewrite());
     }

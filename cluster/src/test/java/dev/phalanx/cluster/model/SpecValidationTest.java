@@ -59,6 +59,12 @@ class SpecValidationTest {
         'clientCertHeader': 'x y'                          | routes[api].clientCertHeader     | is not a header name
         'clientCertHeader': 'X-Forwarded-For'              | routes[api].clientCertHeader     | is set by the proxy itself
         'match': 'everything'                              | routes[api].match                | expected an object with fields hosts, path
+        'upgrades': ['websocket', 'h2c']                   | routes[api].upgrades[1]          | h2c cannot be tunnelled
+        'upgrades': ['H2']                                 | routes[api].upgrades[0]          | h2 cannot be tunnelled
+        'upgrades': ['websocket/13']                       | routes[api].upgrades[0]          | is not an upgrade protocol name like websocket
+        'upgrades': ['websocket', 'WebSocket']             | routes[api].upgrades[1]          | websocket is listed twice
+        'upgrades': 'websocket'                            | routes[api].upgrades             | expected a list
+        'upgrades': [7]                                    | routes[api].upgrades[0]          | expected a string
         """)
     void badRoute(String fields, String path, String fragment) throws Exception {
         boolean hasTarget = fields.contains("'pool'") || fields.contains("'split'");

@@ -6,13 +6,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
 
 /**
  * The request as it goes upstream: who the client is (trusted-proxy aware), its request id, and the rewritten head
- * (origin-form target after {@code stripPrefix}, forwarding headers and hop-by-hop removal by
- * {@link ForwardingHeaders}, then the route's header edits and {@code hostRewrite}). The downstream request object
+ * (origin-form target after {@code stripPrefix}, only the Upgrades the route allows ({@link UpgradeRules}),
+ * forwarding headers and hop-by-hop removal by {@link ForwardingHeaders}, Content-Length in canonical form, then the
+ * route's header edits and {@code hostRewrite}). The downstream request object
  * is edited in place and reused for every attempt.
  */
 final class ForwardedRequest {
@@ -21,8 +23,13 @@ final class ForwardedRequest {
     private final InetAddress client;
     private final String requestId;
     private final int fields;
-    private final boolean upgrade;
+    /** Upgrade asked for ({@code Upgrade} + {@code Connection: upgrade}); after the head was prepared, allowed too. */
+    private boolean upgrade;
+    /** The protocols offered upstream in {@code Upgrade} (the route allows them), or null. */
+    private String upgradeOffered;
     private final boolean idempotent;
+    /** The client waits for {@code 100 Continue} before it sends its body ({@code Expect: 100-continue}). */
+    private final boolean expectsContinue;
     /** No Host after the head was prepared (HTTP/1.0 with an origin-form target): the endpoint's goes up. */
     private boolean hostless;
 
@@ -33,6 +40,7 @@ final class ForwardedRequest {
         this.requestId = requestId;
         this.fields = HeaderScan.of(request.headers());
         this.upgrade = HeaderScan.upgrade(fields);
+        this.expectsContinue = (fields & HeaderScan.EXPECT) != 0 && HttpUtil.is100ContinueExpected(request);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
@@ -52,9 +60,20 @@ final class ForwardedRequest {
      */
     void prepareUpstreamHead(ProxyContext context, Route route, RequestTarget target, String clientSubject) {
         boolean addForwarded = route.spec().forwarded() != null ? route.spec().forwarded() : context.forwardedByDefault();
+        if ((fields & HeaderScan.UPGRADE) != 0) {
+            // only the protocols the route allows are offered upstream; h2c never (UpgradeRules)
+            upgradeOffered = UpgradeRules.restrict(request.headers(), upgrade, route.spec().upgrades());
+            upgrade = upgradeOffered != null;
+        }
         // the id was settled in of(); the scan is of the head as it came, before anything below edits it
         ForwardingHeaders.applyHopHeaders(request, hop, client, addForwarded, upgrade, fields);
         HttpHeaders h = request.headers();
+        if ((fields & HeaderScan.CONTENT_LENGTH) != 0) {
+            canonicalContentLength(h);
+        }
+        if (expectsContinue) {
+            h.remove(HttpHeaderNames.EXPECT); // the node answers it itself (ProxyExchange), as nginx and Envoy do
+        }
         String certHeader = route.spec().clientCertHeader();
         if (certHeader != null) {
             // never believe a client-sent value: only the verified subject of this connection goes up
@@ -78,6 +97,18 @@ final class ForwardedRequest {
     }
 
     /**
+     * Writes Content-Length as plain decimal digits without leading zeros ({@code 00043} goes up as {@code 43}), as
+     * nginx does: a backend that read leading zeros another way (octal, or not at all) would frame the body
+     * differently from the node. The validator let through only one value of 1 to 18 digits.
+     */
+    private static void canonicalContentLength(HttpHeaders h) {
+        String value = h.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (value != null && value.length() > 1 && value.charAt(0) == '0') {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(Long.parseLong(value)));
+        }
+    }
+
+    /**
      * The head for an attempt on {@code endpoint}. A request that came without a Host (HTTP/1.0) gets the first
      * endpoint's address as its Host, and keeps it on retries.
      */
@@ -87,6 +118,11 @@ final class ForwardedRequest {
             hostless = false;
         }
         return request;
+    }
+
+    /** {@code Expect: 100-continue} on an HTTP/1.1 (or HTTP/2) request. */
+    boolean expectsContinue() {
+        return expectsContinue;
     }
 
     String requestId() {
@@ -102,8 +138,9 @@ final class ForwardedRequest {
         return HeaderScan.keepAlive(fields, request.protocolVersion());
     }
 
-    boolean isUpgrade() {
-        return upgrade;
+    /** The protocols offered upstream in {@code Upgrade}, or null. */
+    String upgradeOffered() {
+        return upgradeOffered;
     }
 
     boolean idempotent() {

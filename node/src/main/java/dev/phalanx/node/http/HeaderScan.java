@@ -35,6 +35,8 @@ final class HeaderScan {
     static final int TOKEN_UPGRADE = 1 << 10;
     /** A {@code Connection} token other than {@code keep-alive} and {@code upgrade}: it may name another field. */
     static final int TOKEN_OTHER = 1 << 11;
+    /** An {@code Expect} field. */
+    static final int EXPECT = 1 << 12;
 
     private static final AsciiString PROXY_CONNECTION_NAME = AsciiString.cached("proxy-connection");
     private static final AsciiString[] CONNECTION_TOKENS = {
@@ -55,6 +57,7 @@ final class HeaderScan {
             CharSequence name = e.getKey();
             switch (name.length()) {
                 case 2 -> fields |= is(name, HttpHeaderNames.TE) ? TE : 0;
+                case 6 -> fields |= is(name, HttpHeaderNames.EXPECT) ? EXPECT : 0;
                 case 7 -> fields |= is(name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
                 case 10 -> {
                     if (is(name, HttpHeaderNames.CONNECTION)) {

@@ -69,8 +69,17 @@ final class Http1RequestScanner implements ByteProcessor {
     private static final int VALUE_CONTENT_LENGTH = 1;
     private static final int VALUE_TRANSFER_ENCODING = 2;
 
+    /** {@link #phase()}: between requests (also while empty lines come before a request line). */
+    static final int PHASE_IDLE = 0;
+    /** {@link #phase()}: inside a request head. */
+    static final int PHASE_HEAD = 1;
+    /** {@link #phase()}: inside a request body (chunk lines and trailers too). */
+    static final int PHASE_BODY = 2;
+
     private int state = MESSAGE_START;
     private String violation;
+    /** Request lines begun so far. */
+    private int messagesStarted;
     /** Request heads and whole requests seen so far (tests compare them with what the decoder emits). */
     private int headsEnded;
     private int messagesEnded;
@@ -107,6 +116,19 @@ final class Http1RequestScanner implements ByteProcessor {
 
     int headsEnded() {
         return headsEnded;
+    }
+
+    /** Request lines begun on this connection so far. */
+    int messagesStarted() {
+        return messagesStarted;
+    }
+
+    /** Where the bytes scanned so far end: between requests, in a head, or in a body ({@link #PHASE_IDLE}...). */
+    int phase() {
+        if (state >= METHOD && state <= HEAD_END_LF) {
+            return inTrailers && state >= FIELD_START ? PHASE_BODY : PHASE_HEAD;
+        }
+        return state >= BODY && state <= CHUNK_DATA_LF ? PHASE_BODY : PHASE_IDLE;
     }
 
     int messagesEnded() {
@@ -238,6 +260,7 @@ final class Http1RequestScanner implements ByteProcessor {
     }
 
     private void startMessage() {
+        messagesStarted++;
         emptyLines = 0;
         inTrailers = false;
         sawContentLength = false;

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * {@link PipelineNames}):
  * <pre>
  *   RAW_GUARD          {@link #rawGuard()}                  per connection
+ *   REQUEST_DEADLINE   {@link Http1Deadlines}               per connection (reads the guard's scanner)
  *   HTTP_CODEC         {@link #serverCodec(int)}            per connection
  *   REQUEST_VALIDATOR  {@code new RequestValidator(meters)}  per connection
  *   PROXY

@@ -14,6 +14,7 @@ package dev.phalanx.node.http;
  * HTTP/1.1:
  * <ol>
  *   <li>{@link #RAW_GUARD} checks the raw request head bytes (bare CR/LF, obs-fold) before the decoder sees them</li>
+ *   <li>{@link #REQUEST_DEADLINE} the slow-client deadlines: request head time, request body rate (408)</li>
  *   <li>{@link #HTTP_CODEC} the HTTP/1.1 server codec</li>
  *   <li>{@link #HSTS} (TLS listeners with {@code tls.hsts}) adds Strict-Transport-Security to responses</li>
  *   <li>{@link #REQUEST_VALIDATOR} rejects smuggling shapes and malformed heads (400/431)</li>
@@ -22,6 +23,8 @@ package dev.phalanx.node.http;
  * HTTP/2 (h2c with prior knowledge, or h2 by ALPN): on the connection
  * <ol>
  *   <li>{@link #HTTP2_FLUSH} one socket write for the responses that ended in the same event-loop turn</li>
+ *   <li>{@link #HTTP2_DEADLINE} watches frame boundaries in the raw bytes: a frame or header block that stalls, and
+ *       streams whose request body is too slow (the slow-client deadlines)</li>
  *   <li>{@link #HTTP2_CODEC} frames, settings, flow control and the abuse limits ({@code Http2Codecs})</li>
  *   <li>{@link #HTTP2_MULTIPLEX} one child channel per stream, on the connection's event loop</li>
  *   <li>{@link #HTTP2_CONNECTION} idle close and drain (GOAWAY)</li>
@@ -29,6 +32,7 @@ package dev.phalanx.node.http;
  * and on each stream's child channel
  * <ol>
  *   <li>{@link #HTTP2_STREAM_CODEC} stream frames to and from HTTP/1.1 objects</li>
+ *   <li>{@link #HTTP2_STREAM_BODY_WATCH} counts the request body for the connection's body-rate check</li>
  *   <li>{@link #HTTP2_STREAM_ADAPTER} request and interim response shapes</li>
  *   <li>{@link #REQUEST_VALIDATOR}, {@link #PROXY} as for HTTP/1.1 (the proxy handler in stream mode)</li>
  * </ol>
@@ -42,6 +46,8 @@ public final class PipelineNames {
     public static final String TLS_HANDSHAKE = "tls-handshake";
     public static final String HSTS = "hsts";
     public static final String RAW_GUARD = "raw-guard";
+    public static final String REQUEST_DEADLINE = "request-deadline";
+    public static final String HTTP2_DEADLINE = "http2-deadline";
     public static final String HTTP_CODEC = "http-codec";
     public static final String REQUEST_VALIDATOR = "request-validator";
     public static final String PROXY = "proxy";
@@ -52,6 +58,7 @@ public final class PipelineNames {
     public static final String HTTP2_CONNECTION = "http2-connection";
     public static final String HTTP2_STREAM_CODEC = "http2-stream-codec";
     public static final String HTTP2_STREAM_ADAPTER = "http2-stream-adapter";
+    public static final String HTTP2_STREAM_BODY_WATCH = "http2-stream-body-watch";
 
     private PipelineNames() {
     }

@@ -10,7 +10,9 @@ import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.UpstreamConnection;
 import dev.phalanx.node.upstream.UpstreamFailure;
 import dev.phalanx.node.upstream.UpstreamListener;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetAddress;
 
@@ -57,6 +60,8 @@ public final class ProxyExchange implements UpstreamListener {
     private boolean responseStarted;
     private boolean responseEnded;
     private boolean interim;
+    private boolean dropInterim;
+    private boolean continueSent;
     private boolean finished;
     private boolean waitingDownstream;
     private boolean upstreamKeepAlive;
@@ -116,6 +121,13 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     private void forward() {
+        if (forwarded.expectsContinue() && !requestEnded) {
+            // route, body size and rate limit passed: now the client may send its body (a refused request never
+            // made it send one); Expect is not forwarded, so the upstream does not answer 100 a second time
+            continueSent = true;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
         forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
                 : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
         context.retryBudget().onRequest();
@@ -238,7 +250,10 @@ public final class ProxyExchange implements UpstreamListener {
         int code = response.status().code();
         if (code >= 100 && code < 200 && code != 101) {
             interim = true;
-            ctx.write(response, ctx.voidPromise());
+            dropInterim = code == 100 && continueSent; // the node sent its own 100 already
+            if (!dropInterim) {
+                ctx.write(response, ctx.voidPromise());
+            }
             return;
         }
         responseHeadSeen = true;
@@ -253,7 +268,15 @@ public final class ProxyExchange implements UpstreamListener {
         status = code;
         int fields = HeaderScan.of(response.headers());
         upstreamKeepAlive = HeaderScan.keepAlive(fields, response.protocolVersion());
-        if (code == 101 && forwarded.isUpgrade()) {
+        if (code == 101 && !UpgradeRules.accepted(response.headers(), forwarded.upgradeOffered())) {
+            // a switch to a protocol the request did not offer (or none offered): never tunnelled
+            connection.close();
+            upstream = null;
+            endAttempt(false);
+            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream switched to a protocol that was not offered");
+            return;
+        }
+        if (code == 101) {
             context.attempts().onAttempt(endpoint, true);
             upstream = null;
             responseStarted = true;
@@ -273,7 +296,11 @@ public final class ProxyExchange implements UpstreamListener {
     public void onResponseContent(UpstreamConnection connection, HttpContent content, boolean last) {
         timer.activity();
         if (interim) {
-            ctx.write(content, ctx.voidPromise());
+            if (dropInterim) {
+                content.release();
+            } else {
+                ctx.write(content, ctx.voidPromise());
+            }
             interim = !last;
             return;
         }

@@ -17,7 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 public final class RawRequestGuard extends ChannelInboundHandlerAdapter {
     private final Http1RequestScanner scanner = new Http1RequestScanner();
 
-    /** For tests: the scanner's view of this connection. */
+    /** The scanner's view of this connection (where the request stands, for {@link Http1Deadlines} and tests). */
     Http1RequestScanner scanner() {
         return scanner;
     }

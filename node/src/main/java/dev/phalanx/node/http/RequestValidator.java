@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * REQUEST_VALIDATOR: sits between the HTTP codec and the proxy handler and lets through only requests that passed
- * every check: decoder failures become 400/414/431, {@link RawRequestViolation}s from the raw guard 400, and
+ * every check: decoder failures become 400/414/431, {@link RawRequestViolation}s from the raw guard 400,
+ * {@link SlowRequest}s from the slow-client deadlines 408, and
  * {@link RequestChecks} covers Host, version, target and CONNECT (405).
  *
  * <p>After a rejection nothing more goes to the proxy handler: the rejected request (or the rest of its body) and
@@ -99,6 +100,13 @@ public final class RequestValidator extends ChannelDuplexHandler {
         if (evt instanceof RawRequestViolation violation) {
             if (rejection == null) {
                 reject(ctx, new Rejection(HttpResponseStatus.BAD_REQUEST, violation.reason(), Rejection.Source.GUARD,
+                        RequestIds.next()), inBody);
+            }
+            return;
+        }
+        if (evt instanceof SlowRequest slow) {
+            if (rejection == null) {
+                reject(ctx, new Rejection(HttpResponseStatus.REQUEST_TIMEOUT, slow.reason(), Rejection.Source.DEADLINE,
                         RequestIds.next()), inBody);
             }
             return;

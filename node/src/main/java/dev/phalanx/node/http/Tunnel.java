@@ -44,6 +44,7 @@ final class Tunnel {
         dp.addLast("tunnel", downSide);
         removeIfPresent(dp, PipelineNames.IDLE);
         removeIfPresent(dp, PipelineNames.REQUEST_VALIDATOR);
+        removeIfPresent(dp, PipelineNames.REQUEST_DEADLINE);
         removeIfPresent(dp, PipelineNames.RAW_GUARD);
         removeIfPresent(dp, PipelineNames.PROXY);
         removeIfPresent(dp, PipelineNames.HTTP_CODEC);

@@ -3,13 +3,17 @@ package dev.phalanx.node.listener;
 import dev.phalanx.cluster.model.Cidr;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.node.http.HstsHandler;
+import dev.phalanx.node.http.Http1Deadlines;
 import dev.phalanx.node.http.Http2Codecs;
 import dev.phalanx.node.http.Http2ConnectionControl;
+import dev.phalanx.node.http.Http2Deadlines;
 import dev.phalanx.node.http.HttpCodecs;
 import dev.phalanx.node.http.PipelineNames;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
+import dev.phalanx.node.http.RawRequestGuard;
 import dev.phalanx.node.http.RequestValidator;
+import dev.phalanx.node.http.SlowClientRules;
 import dev.phalanx.node.tls.ListenerTls;
 import dev.phalanx.node.tls.TlsHandshakeHandler;
 import dev.phalanx.node.upstream.ReadIdleTimeout;
@@ -35,6 +39,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     private final ListenerTls tls;
     private final HstsHandler hsts;
     private final Http2StreamInitializer streamInitializer;
+    private final SlowClientRules slowClients;
 
     /** @param tls the listener's TLS contexts, or null for a plain HTTP listener */
     DownstreamInitializer(NodeConfig.ListenerConfig listener, ProxyContext context, ConnectionTracker tracker,
@@ -46,6 +51,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         this.hsts = listener.tls() != null && listener.tls().hsts() != null ? new HstsHandler(listener.tls().hsts())
                 : null;
         this.streamInitializer = new Http2StreamInitializer(context, hsts);
+        this.slowClients = SlowClientRules.of(context.limits());
     }
 
     @Override
@@ -70,7 +76,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
                     addHttpHandlers(ctx.pipeline());
                     ctx.pipeline().addLast(PipelineNames.PROXY, proxyHandler);
                 }
-            }));
+            }, context.limits().requestHeadTimeout().toMillis(), context.meters()));
             return;
         }
         addHttpHandlers(p);
@@ -105,6 +111,7 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
         // many streams' responses end in the same event-loop turn (each upstream read flushes its stream): one
         // socket write for them instead of one each
         p.addLast(PipelineNames.HTTP2_FLUSH, new FlushConsolidationHandler(256, true));
+        p.addLast(PipelineNames.HTTP2_DEADLINE, new Http2Deadlines(slowClients, context.meters()));
         p.addLast(PipelineNames.HTTP2_CODEC, Http2Codecs.frameCodec(context.limits()));
         p.addLast(PipelineNames.HTTP2_MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
         p.addLast(PipelineNames.HTTP2_CONNECTION, new Http2ConnectionControl(context.meters()));
@@ -128,7 +135,9 @@ final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     private void addHttpHandlers(ChannelPipeline p) {
-        p.addLast(PipelineNames.RAW_GUARD, HttpCodecs.rawGuard());
+        RawRequestGuard guard = HttpCodecs.rawGuard();
+        p.addLast(PipelineNames.RAW_GUARD, guard);
+        p.addLast(PipelineNames.REQUEST_DEADLINE, new Http1Deadlines(guard, slowClients, context.meters()));
         p.addLast(PipelineNames.HTTP_CODEC, HttpCodecs.serverCodec(context.limits().maxHeaderBytes()));
         if (hsts != null) {
             p.addLast(PipelineNames.HSTS, hsts);

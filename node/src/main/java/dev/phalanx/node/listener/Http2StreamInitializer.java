@@ -3,6 +3,7 @@ package dev.phalanx.node.listener;
 import dev.phalanx.node.http.HstsHandler;
 import dev.phalanx.node.http.Http2Codecs;
 import dev.phalanx.node.http.Http2StreamAdapter;
+import dev.phalanx.node.http.Http2StreamBodyWatch;
 import dev.phalanx.node.http.PipelineNames;
 import dev.phalanx.node.http.ProxyContext;
 import dev.phalanx.node.http.ProxyHandler;
@@ -28,6 +29,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.HTTP2_STREAM_CODEC, Http2Codecs.streamCodec());
+        p.addLast(PipelineNames.HTTP2_STREAM_BODY_WATCH, new Http2StreamBodyWatch());
         p.addLast(PipelineNames.HTTP2_STREAM_ADAPTER, new Http2StreamAdapter());
         if (hsts != null) {
             p.addLast(PipelineNames.HSTS, hsts);

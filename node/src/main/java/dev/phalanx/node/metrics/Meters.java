@@ -94,6 +94,11 @@ public final class Meters {
         registry.counter("phalanx.downstream.closed", "reason", reason).increment();
     }
 
+    /** HTTP/2 streams the node reset while the connection lives on, by reason (request-body-rate). */
+    public void downstreamStreamReset(String reason) {
+        registry.counter("phalanx.downstream.streams.reset", "reason", reason).increment();
+    }
+
     /** Requests rejected before routing (bad request, header too large...), by status code. */
     public void rejected(int status) {
         route(NO_ROUTE).count(status);

@@ -89,6 +89,48 @@ class Http2AbuseIT {
         assertEquals(0, backend.requestCount());
     }
 
+    /**
+     * An HPACK bomb: one 3.9 KB field put into the dynamic table, then referenced 1,000 times with one byte each. The
+     * block is under 5 KB on the wire (within 1.25 x maxHeaderBytes, so no GOAWAY) but decodes to about 3.9 MB: the
+     * decoder stops storing fields past the limit (memory stays bounded), the stream gets 431, and the connection
+     * (whose HPACK state stayed in step) serves the next stream.
+     */
+    @Test
+    void anHpackBombIs431OnItsStreamAndTheConnectionLives() {
+        client.connect();
+        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+        block.writeBytes(new byte[] {(byte) 0x82, (byte) 0x84, (byte) 0x86}); // :method GET, :path /, :scheme http
+        block.writeBytes(authority());
+        block.writeBytes(new byte[] {0x40, 6}); // literal with incremental indexing, new name of 6 bytes
+        block.writeBytes("x-bomb".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        block.writeBytes(new byte[] {0x7F, (byte) 0xBD, 0x1D}); // value length 3900 (127 + 61 + 29 * 128)
+        block.writeBytes("a".repeat(3900).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int i = 0; i < 1000; i++) {
+            block.write(0xBE); // indexed field 62: the x-bomb entry, 3,938 bytes of header list each time
+        }
+        assertTrue(block.size() < 5120, "under 1.25 x maxHeaderBytes on the wire: " + block.size());
+        client.rawFrame(TYPE_HEADERS, 0x5, 1, block.toByteArray()); // END_STREAM | END_HEADERS
+        Frame answer = client.await(f -> f.streamId() == 1 && f.type().equals("HEADERS"), WAIT);
+        assertEquals("431", answer.status(), answer.toString());
+        java.io.ByteArrayOutputStream next = new java.io.ByteArrayOutputStream();
+        next.writeBytes(new byte[] {(byte) 0x82, (byte) 0x84, (byte) 0x86});
+        next.writeBytes(authority());
+        client.rawFrame(TYPE_HEADERS, 0x5, 3, next.toByteArray());
+        assertEquals("200", client.await(f -> f.streamId() == 3 && f.type().equals("HEADERS"), WAIT).status());
+        assertEquals(1, backend.requestCount(), "the bomb never went upstream");
+        assertTrue(!client.receivedGoAway());
+    }
+
+    /** {@code :authority} as a literal without indexing (static name index 1), so no dynamic table entry. */
+    private static byte[] authority() {
+        byte[] value = "127.0.0.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[2 + value.length];
+        out[0] = 0x01;
+        out[1] = (byte) value.length;
+        System.arraycopy(value, 0, out, 2, value.length);
+        return out;
+    }
+
     /** CVE-2023-44487: open and cancel streams at once, over and over. */
     @Test
     void rapidResetEndsTheConnectionWithEnhanceYourCalm() {

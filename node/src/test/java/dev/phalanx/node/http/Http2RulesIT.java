@@ -61,6 +61,21 @@ class Http2RulesIT {
         assertEquals(1, backend.requestCount(), "the malformed request did not go upstream");
     }
 
+    /** The node answers Expect: 100-continue itself on a stream too: an interim HEADERS, then the body may come. */
+    @Test
+    void expect100ContinueIsAnsweredWithAnInterimHeadersFrame() {
+        client.headers(1, client.request("POST", "/upload").add("expect", "100-continue")
+                .add("content-length", "5"), false);
+        Frame interim = client.await(f -> f.streamId() == 1 && f.type().equals("HEADERS"), WAIT);
+        assertEquals("100", interim.status(), interim.toString());
+        assertTrue(!interim.endStream());
+        client.data(1, "hello".getBytes(StandardCharsets.US_ASCII), true);
+        Frame last = client.await(f -> f.streamId() == 1 && f.type().equals("HEADERS") && !"100".equals(f.status()),
+                WAIT);
+        assertEquals("200", last.status(), last.toString());
+        assertEquals(null, backend.requests().get(0).headers().get("expect"), "Expect is not forwarded");
+    }
+
     @Test
     void connectionSpecificHeaderIsMalformed() {
         assertMalformed(client.request("GET", "/x").add("connection", "keep-alive"));

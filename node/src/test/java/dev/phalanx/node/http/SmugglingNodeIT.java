@@ -81,7 +81,8 @@ class SmugglingNodeIT {
     void nodeAnswersAsExpectedAndBackendSeesNoSmuggledRequest(SmugglingCorpus.Case c) throws Exception {
         SEEN.clear();
         String out = RawHttp.exchange(node.port(), c.raw(), 400);
-        List<String> statuses = RawHttp.statuses(out).stream()
+        // the node's own 100 Continue (ForwardedHeadIT covers it) is an interim answer, not the case's verdict
+        List<String> statuses = RawHttp.statuses(out).stream().filter(s -> s != 100)
                 .map(s -> s == 200 ? SmugglingCorpus.FORWARD : Integer.toString(s)).toList();
         assertEquals(c.expect(), statuses, c.why() + "\n" + out);
         Thread.sleep(20);

@@ -30,7 +30,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** An Upgrade (as WebSocket uses it) is tunnelled both ways once the backend answered 101. */
+/** An Upgrade the route allows (as WebSocket uses it) is tunnelled both ways once the backend answered 101. */
 class UpgradeTunnelIT {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private NodeHarness node;
@@ -78,7 +78,7 @@ class UpgradeTunnelIT {
         int port = ((InetSocketAddress) backend.localAddress()).getPort();
         node = NodeHarness.start("""
                 routes:
-                  - { id: ws, match: { pathPrefix: / }, pool: p }
+                  - { id: ws, match: { pathPrefix: / }, pool: p, upgrades: [echo] }
                 pools:
                   - { id: p, endpoints: [ { address: "127.0.0.1:%d" } ] }
                 """.formatted(port));

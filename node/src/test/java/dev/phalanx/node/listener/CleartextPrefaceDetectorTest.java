@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.phalanx.node.metrics.Meters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class CleartextPrefaceDetectorTest {
     private String chosen;
+
+    private final Meters meters = new Meters();
 
     private EmbeddedChannel channel() {
         return new EmbeddedChannel(new CleartextPrefaceDetector(new CleartextPrefaceDetector.Choice() {
@@ -25,7 +28,7 @@ class CleartextPrefaceDetectorTest {
             public void http1(ChannelHandlerContext ctx) {
                 chosen = "http/1.1";
             }
-        }));
+        }, 1000, meters));
     }
 
     private static ByteBuf ascii(String s) {
@@ -62,6 +65,19 @@ class CleartextPrefaceDetectorTest {
         assertEquals("http/1.1", chosen);
         ch.writeInbound(ascii("ET / HTTP/1.1\r\n"));
         assertEquals("GET / HTTP/1.1\r\n", passed(ch));
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void aClientThatDripsThePrefaceIsClosedAtTheHeadDeadline() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(ascii("PRI * HTTP"));
+        Thread.sleep(1100);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen(), "closed at requestHeadTimeout while still undecided");
+        assertNull(chosen);
+        assertEquals(1.0, meters.registry().counter("phalanx.downstream.closed", "reason", "request-head-timeout")
+                .count());
         assertFalse(ch.finishAndReleaseAll());
     }
 

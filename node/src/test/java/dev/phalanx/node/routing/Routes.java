@@ -114,7 +114,8 @@ final class Routes {
 
     RouteSpec spec() {
         return new RouteSpec(id, priority, new MatchSpec(hosts, prefix, path, regex, methods, headers), pool, split,
-                stripPrefix, hostRewrite, null, null, null, maxBodyBytes, requestHeaders, responseHeaders, null, null);
+                stripPrefix, hostRewrite, null, null, null, maxBodyBytes, requestHeaders, responseHeaders, null, null,
+                RouteSpec.DEFAULT_UPGRADES);
     }
 
     /** Round-robin pools with one endpoint each, by id. */

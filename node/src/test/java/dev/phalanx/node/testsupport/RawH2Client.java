@@ -201,6 +201,11 @@ public final class RawH2Client implements AutoCloseable {
         });
     }
 
+    /** Raw bytes as they are (part of a frame, to leave it incomplete). */
+    public ChannelFuture rawBytes(byte[] bytes) {
+        return onLoop(() -> ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)));
+    }
+
     /** The next frame the server sent that matches, waiting up to {@code timeout}; fails the test otherwise. */
     public Frame await(Predicate<Frame> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
