@@ -1,18 +1,16 @@
 package dev.phalanx.node.http;
 
 import dev.phalanx.cluster.model.TimeoutsSpec;
-import dev.phalanx.node.balancing.Pool;
 import dev.phalanx.node.metrics.ExchangeObserver;
 import dev.phalanx.node.metrics.ExchangeSummary;
 import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.routing.Route;
+import dev.phalanx.node.tls.ClientCertificates;
 import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.UpstreamConnection;
 import dev.phalanx.node.upstream.UpstreamFailure;
 import dev.phalanx.node.upstream.UpstreamListener;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,75 +19,64 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import java.net.InetAddress;
 
 /**
  * One request and its response: all per-request state in one typed object. Phases, in order (each a method):
  * {@link #start() accept} → match route → limit ({@link ExchangeLimit}, may wait for a lease) →
  * {@link #attempt() pick endpoint → acquire connection} →
- * {@link #onConnected forward} → {@link #onResponseHead relay response} → {@link #finish log}. Retries go back to
- * {@code attempt} while no response byte went downstream. Runs entirely on the downstream connection's event loop.
+ * {@link #onConnected forward} → {@link #onResponseHead responseRelay response} → {@link #finish log}. Retries go back to
+ * {@code attempt} while no response byte went downstream ({@link ExchangeRetries} decides). Runs entirely on the
+ * downstream connection's event loop; talks to that connection only through {@link ExchangeHost}.
  */
 public final class ProxyExchange implements UpstreamListener {
     private final ProxyContext context;
-    private final ProxyHandler handler;
+    private final ExchangeHost host;
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
     private final ForwardingHeaders.Hop hop;
     private final long startNanos = System.nanoTime();
-    private final ResponseWriter writer;
-    private final RequestWriter requestWriter;
+    private final RequestRelay requestRelay;
+    private final UpstreamTimer timer = new UpstreamTimer(startNanos);
     /** The request's Content-Length, -1 without one. */
     private final long declaredLength;
+    private final boolean http10;
 
     private RequestTarget target;
     private ForwardedRequest forwarded;
     private Route route;
-    private Pool pool;
-    private Endpoint endpoint;
     private UpstreamConnection upstream;
     private ExchangePick pick;
     private ExchangeLimit limit;
+    private ExchangeAttempts attempts;
+    private final ResponseRelay responseRelay;
 
+    /** Whether the client connection may carry another request after this one. */
     private boolean keepAlive;
-    private boolean http10;
-    private boolean requestEnded;
-    private boolean requestSent;
-    private boolean responseHeadSeen;
-    private boolean responseStarted;
-    private boolean responseEnded;
-    private boolean interim;
-    private boolean dropInterim;
-    private boolean continueSent;
+    /** The current attempt's upstream answered a final response head. */
+    private boolean headReceived;
     private boolean finished;
-    private boolean waitingDownstream;
     private boolean upstreamKeepAlive;
-    private int attempts;
     private int status;
     private int upstreamStatus;
-    private long bytesIn;
-    private long bytesOut;
-    private long maxBody;
-    private final UpstreamTimer timer = new UpstreamTimer(startNanos);
     private String error;
 
-    ProxyExchange(ProxyContext context, ProxyHandler handler, ChannelHandlerContext ctx, HttpRequest request,
+    ProxyExchange(ProxyContext context, ExchangeHost host, ChannelHandlerContext ctx, HttpRequest request,
                   ForwardingHeaders.Hop hop) {
         this.context = context;
-        this.handler = handler;
+        this.host = host;
         this.ctx = ctx;
         this.request = request;
         this.hop = hop;
-        this.writer = new ResponseWriter(ctx);
+        this.responseRelay = new ResponseRelay(ctx);
         this.declaredLength = HttpUtil.getContentLength(request, -1L);
-        this.requestWriter = new RequestWriter(RequestWriter.bodyless(request, declaredLength, handler.onStream()));
+        this.requestRelay = new RequestRelay(host, timer,
+                new RequestWriter(RequestWriter.bodyless(request, declaredLength, host.onStream())));
+        this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
     }
 
     // ---- phase: accept, match, limit ----
 
     void start() {
-        http10 = request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0;
         target = RequestTarget.of(request);
         forwarded = ForwardedRequest.of(context, request, hop);
         keepAlive = forwarded.clientKeepAlive();
@@ -99,7 +86,8 @@ public final class ProxyExchange implements UpstreamListener {
             respondError(HttpResponseStatus.NOT_FOUND, "no route");
             return;
         }
-        maxBody = route.maxBodyBytes(context.limits().maxBodyBytes());
+        long maxBody = route.maxBodyBytes(context.limits().maxBodyBytes());
+        requestRelay.maxBody(maxBody);
         if (declaredLength > maxBody) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
             return;
@@ -109,7 +97,7 @@ public final class ProxyExchange implements UpstreamListener {
             ExchangeLimit.Outcome outcome = limit.check(route, forwarded.clientAddress(), request.headers(),
                     ctx.executor(), this::limitDecided);
             if (outcome == ExchangeLimit.Outcome.PARKED) {
-                handler.pause(ProxyHandler.PAUSE_CONNECTING); // body held back as while connecting
+                host.pause(PauseReason.RATE_LIMIT); // the body waits with the request
                 return;
             }
             if (outcome == ExchangeLimit.Outcome.REFUSED) {
@@ -120,27 +108,14 @@ public final class ProxyExchange implements UpstreamListener {
         forward();
     }
 
-    private void forward() {
-        if (forwarded.expectsContinue() && !requestEnded) {
-            // route, body size and rate limit passed: now the client may send its body (a refused request never
-            // made it send one); Expect is not forwarded, so the upstream does not answer 100 a second time
-            continueSent = true;
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
-        }
-        forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
-                : dev.phalanx.node.tls.ClientCertificates.subject(ctx.channel()));
-        context.retryBudget().onRequest();
-        attempt();
-    }
-
     /** The parked exchange's answer, on its event loop. */
     private void limitDecided(boolean admitted) {
         if (finished) {
             return;
         }
         if (admitted) {
-            forward();
+            forward(); // pauses for CONNECTING first when it opens a connection, so reading does not flicker on
+            host.resume(PauseReason.RATE_LIMIT);
         } else {
             refuseLimited();
         }
@@ -151,22 +126,30 @@ public final class ProxyExchange implements UpstreamListener {
         respondError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate limited");
     }
 
+    private void forward() {
+        if (forwarded.expectsContinue() && !requestRelay.ended()) {
+            // route, body size and rate limit passed: now the client may send its body (a refused request never
+            // made it send one); Expect is not forwarded, so the upstream does not answer 100 a second time
+            responseRelay.sendContinue();
+        }
+        forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
+                : ClientCertificates.subject(ctx.channel()));
+        attempts = new ExchangeAttempts(context, route, pick, forwarded.idempotent());
+        attempt();
+    }
+
     // ---- phase: pick endpoint, acquire connection ----
 
     private void attempt() {
-        pool = route.pickPool();
-        endpoint = pool == null ? null : pool.pick(pick);
+        Endpoint endpoint = attempts.next();
         if (endpoint == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
             return;
         }
-        attempts++;
-        pick.tried(endpoint);
-        endpoint.requestStarted();
         context.pools().forLoop(ctx.channel().eventLoop()).acquire(endpoint, timeouts().connect().toMillis(), this);
         if (upstream == null && !finished) {
             // a new connection is being opened: hold the client's body back until it is up (a pooled one came at once)
-            handler.pause(ProxyHandler.PAUSE_CONNECTING);
+            host.pause(PauseReason.CONNECTING);
         }
     }
 
@@ -180,54 +163,20 @@ public final class ProxyExchange implements UpstreamListener {
         }
         upstream = connection;
         timer.activity();
-        if (requestWriter.begin(connection, forwarded.upstreamHead(connection.endpoint()))) {
-            requestWentUp();
-        }
-        pauseIfUpstreamBusy();
+        requestRelay.begin(connection, forwarded.upstreamHead(connection.endpoint()));
         connection.flush();
-        handler.resume(ProxyHandler.PAUSE_CONNECTING);
-        handler.ensureTicking(); // timeouts: one ticker per busy connection, not a timer per request
+        host.resume(PauseReason.CONNECTING);
+        host.ensureTicking(); // timeouts: one ticker per busy connection, not a timer per request
     }
 
     boolean wantsRequestContent() {
-        return !requestEnded;
+        return !requestRelay.ended();
     }
 
     void onRequestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        bytesIn += content.content().readableBytes();
-        if (last) {
-            requestEnded = true;
-        }
-        if (finished || responseEnded) {
-            content.release();
-            return;
-        }
-        if (bytesIn > maxBody) {
-            content.release();
+        boolean discard = finished || responseRelay.state() == ResponseState.ENDED;
+        if (!requestRelay.content(content, upstream, discard)) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
-            return;
-        }
-        if (upstream == null) {
-            requestWriter.hold(content);
-            return;
-        }
-        if (requestWriter.piece(upstream, content)) {
-            requestWentUp();
-        } else {
-            timer.activity();
-        }
-        pauseIfUpstreamBusy();
-    }
-
-    private void requestWentUp() {
-        requestSent = true;
-        timer.requestSent();
-    }
-
-    private void pauseIfUpstreamBusy() {
-        if (!upstream.isWritable()) {
-            handler.pause(ProxyHandler.PAUSE_UPSTREAM_BUSY);
         }
     }
 
@@ -239,104 +188,77 @@ public final class ProxyExchange implements UpstreamListener {
 
     @Override
     public void onWritable(UpstreamConnection connection) {
-        handler.resume(ProxyHandler.PAUSE_UPSTREAM_BUSY);
+        host.resume(PauseReason.UPSTREAM_BUSY);
     }
 
-    // ---- phase: relay response ----
+    // ---- phase: responseRelay response ----
 
     @Override
-    public void onResponseHead(UpstreamConnection connection, HttpResponse response) {
+    public void onResponseHead(UpstreamConnection connection, HttpResponse head) {
         timer.activity();
-        int code = response.status().code();
-        if (code >= 100 && code < 200 && code != 101) {
-            interim = true;
-            dropInterim = code == 100 && continueSent; // the node sent its own 100 already
-            if (!dropInterim) {
-                ctx.write(response, ctx.voidPromise());
-            }
+        if (responseRelay.interimHead(head)) {
             return;
         }
-        responseHeadSeen = true;
+        int code = head.status().code();
+        headReceived = true;
         upstreamStatus = code;
-        if (retryableStatus(code)) {
-            connection.close();
-            upstream = null;
-            endAttempt(false);
-            retryOrFail(HttpResponseStatus.valueOf(code), "upstream answered " + code);
+        if ((code == 502 || code == 503 || code == 504) && attempts.retryStatus(code, requestRelay.writer().replayable())) {
+            abandonAttempt(connection);
+            retry();
             return;
         }
         status = code;
-        int fields = HeaderScan.of(response.headers());
-        upstreamKeepAlive = HeaderScan.keepAlive(fields, response.protocolVersion());
-        if (code == 101 && !UpgradeRules.accepted(response.headers(), forwarded.upgradeOffered())) {
-            // a switch to a protocol the request did not offer (or none offered): never tunnelled
-            connection.close();
-            upstream = null;
-            endAttempt(false);
-            respondError(HttpResponseStatus.BAD_GATEWAY, "upstream switched to a protocol that was not offered");
-            return;
-        }
+        int fields = HeaderScan.of(head.headers());
+        upstreamKeepAlive = HeaderScan.keepAlive(fields, head.protocolVersion());
         if (code == 101) {
-            context.attempts().onAttempt(endpoint, true);
+            if (!UpgradeRules.accepted(head.headers(), forwarded.upgradeOffered())) {
+                // a switch to a protocol the request did not offer (or none offered): never tunnelled
+                abandonAttempt(connection);
+                respondError(HttpResponseStatus.BAD_GATEWAY, "upstream switched to a protocol that was not offered");
+                return;
+            }
+            attempts.tunnelStarted();
             upstream = null;
-            responseStarted = true;
-            Tunnel.splice(ctx, connection, response, context, this);
+            responseRelay.tunnelled();
+            Tunnel.splice(ctx, connection, head, context, this);
             return;
         }
-        boolean close = !keepAlive || context.drain().isDraining() || !requestEnded;
-        keepAlive = !DownstreamResponses.prepare(response, fields, route, request.method(), http10, close);
+        boolean close = !keepAlive || context.drain().isDraining() || !requestRelay.ended();
+        keepAlive = !DownstreamResponses.prepare(head, fields, route, request.method(), http10, close);
         if (limit != null) {
-            limit.addHeaders(response.headers());
+            limit.addHeaders(head.headers());
         }
-        responseStarted = true;
-        writer.head(response);
+        responseRelay.head(head);
     }
 
     @Override
     public void onResponseContent(UpstreamConnection connection, HttpContent content, boolean last) {
         timer.activity();
-        if (interim) {
-            if (dropInterim) {
-                content.release();
-            } else {
-                ctx.write(content, ctx.voidPromise());
-            }
-            interim = !last;
+        if (responseRelay.interimContent(content, last)) {
             return;
         }
-        bytesOut += content.content().readableBytes();
-        writer.content(content, last);
+        responseRelay.content(content, last);
         if (!last) {
             return;
         }
-        responseEnded = true;
-        boolean reusable = requestSent && upstreamKeepAlive;
-        endAttempt(upstreamStatus < 502 || upstreamStatus > 504);
+        boolean reusable = requestRelay.sent() && upstreamKeepAlive;
+        attempts.ended(upstreamStatus < 502 || upstreamStatus > 504);
         if (reusable) {
             connection.release();
         } else {
             connection.close();
         }
         upstream = null;
-        ctx.flush();
         finish();
     }
 
     @Override
     public void onReadComplete(UpstreamConnection connection) {
-        writer.endOfRead();
-        ctx.flush();
-        if (upstream == connection && !responseEnded && !ctx.channel().isWritable()) {
-            waitingDownstream = true;
-            connection.pauseReading();
-        }
+        responseRelay.readComplete(connection, upstream == connection);
     }
 
     void onDownstreamWritable() {
-        if (waitingDownstream && upstream != null) {
-            waitingDownstream = false;
-            upstream.resumeReading();
-        }
+        responseRelay.downstreamWritable(upstream);
     }
 
     // ---- failures, retries, timeouts ----
@@ -347,75 +269,49 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         upstream = null;
-        endAttempt(false);
-        if (responseStarted) {
+        attempts.ended(false);
+        if (responseRelay.state().started()) {
             error = "upstream " + failure.condition() + " after the response started";
-            handler.closeConnection();
+            host.closeConnection();
             finish();
             return;
         }
-        if (canRetry(failure.condition(),
-                failure == UpstreamFailure.RESET && connection.reused() && !responseHeadSeen && !requestWriter.anySent())) {
+        boolean stale = failure == UpstreamFailure.RESET && connection.reused() && !headReceived
+                && !requestRelay.writer().anySent();
+        HttpResponseStatus answer = attempts.afterFailure(failure, stale, requestRelay.writer().replayable());
+        if (answer == null) {
             retry();
-            return;
+        } else {
+            respondError(answer, "upstream " + failure.condition());
         }
-        respondError(failure == UpstreamFailure.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                "upstream " + failure.condition());
     }
 
-    /** An upstream status in the route's retry conditions: retry if allowed, else pass the status on as an error. */
-    private void retryOrFail(HttpResponseStatus upstreamStatus, String reason) {
-        if (canRetry(Integer.toString(upstreamStatus.code()), false)) { // retryableStatus checked the rest
-            retry();
-            return;
-        }
-        respondError(upstreamStatus, reason);
+    /** Drops the current attempt's connection (its answer is not used) and counts the attempt as failed. */
+    private void abandonAttempt(UpstreamConnection connection) {
+        connection.close();
+        upstream = null;
+        attempts.ended(false);
     }
 
     private void retry() {
-        responseHeadSeen = false;
-        requestSent = false;
-        context.meters().upstreamRetry(pool.id());
+        headReceived = false;
+        requestRelay.retrying();
+        attempts.retrying();
         attempt();
     }
-
-    private boolean retryableStatus(int code) {
-        return RetryRules.retryableStatus(route.spec().retries(), code, attempts, forwarded.idempotent(),
-                requestWriter.replayable());
-    }
-
-    private boolean canRetry(String condition, boolean staleConnection) {
-        if (!RetryRules.allowed(route.spec().retries(), condition, staleConnection, attempts, forwarded.idempotent(),
-                requestWriter.replayable())) {
-            return false;
-        }
-        if (!context.retryBudget().tryAcquireRetry()) {
-            context.meters().retryBudgetExhausted(pool.id());
-            return false;
-        }
-        return true;
-    }
-
-    private void endAttempt(boolean success) {
-        if (endpoint != null) {
-            endpoint.requestEnded();
-            context.attempts().onAttempt(endpoint, success);
-        }
-    }
-
 
     /** Called by the connection's ticker every {@link ProxyHandler#TICK_MILLIS} ms while this exchange runs. */
     void onTick(long now) {
         if (finished || upstream == null) {
             return;
         }
-        if (timer.expired(now, timeouts(), requestSent, requestSent && !responseHeadSeen)) {
+        boolean sent = requestRelay.sent();
+        if (timer.expired(now, timeouts(), sent, sent && !headReceived)) {
             UpstreamConnection c = upstream;
             c.close();
             onFailure(c, UpstreamFailure.TIMEOUT, null);
         }
     }
-
 
     private TimeoutsSpec timeouts() {
         return route.spec().timeouts();
@@ -424,14 +320,14 @@ public final class ProxyExchange implements UpstreamListener {
     // ---- endings ----
 
     private void respondError(HttpResponseStatus s, String reason) {
-        if (responseStarted) {
-            handler.closeConnection();
+        if (responseRelay.state().started()) {
+            host.closeConnection();
             finish();
             return;
         }
         status = s.code();
         error = reason;
-        boolean close = !requestEnded || !keepAlive || context.drain().isDraining();
+        boolean close = !requestRelay.ended() || !keepAlive || context.drain().isDraining();
         keepAlive = !close;
         FullHttpResponse r = ErrorResponses.json(ctx.alloc(), s, reason, forwarded == null ? null : forwarded.requestId(),
                 close);
@@ -439,8 +335,7 @@ public final class ProxyExchange implements UpstreamListener {
             limit.addHeaders(r.headers()); // the 429, or an error after the request was admitted
         }
         ctx.writeAndFlush(r);
-        responseStarted = true;
-        responseEnded = true;
+        responseRelay.ended();
         finish();
     }
 
@@ -448,7 +343,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseEnded) {
+        if (responseRelay.state() != ResponseState.ENDED) {
             status = 499;
             error = "downstream closed";
         }
@@ -456,7 +351,7 @@ public final class ProxyExchange implements UpstreamListener {
             UpstreamConnection c = upstream;
             upstream = null;
             c.close();
-            endAttempt(true);
+            attempts.ended(true);
         }
         keepAlive = false;
         finish();
@@ -464,11 +359,9 @@ public final class ProxyExchange implements UpstreamListener {
 
     /** Called by the tunnel when an upgraded connection ended. */
     void tunnelEnded(long in, long out) {
-        endpoint.requestEnded();
-        bytesIn += in;
-        bytesOut += out;
-        responseEnded = true;
-        requestEnded = true;
+        attempts.tunnelEnded();
+        requestRelay.tunnelEnded(in);
+        responseRelay.tunnelEnded(out);
         keepAlive = false;
         finish();
     }
@@ -477,14 +370,14 @@ public final class ProxyExchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseEnded && !(status == 499 || error != null)) {
+        if (responseRelay.state() != ResponseState.ENDED && !(status == 499 || error != null)) {
             return;
         }
         finished = true;
         if (limit != null) {
             limit.cancel();
         }
-        requestWriter.release();
+        requestRelay.writer().release();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -494,10 +387,8 @@ public final class ProxyExchange implements UpstreamListener {
         if (context.observer() != ExchangeObserver.NONE) {
             context.observer().completed(summary(duration));
         }
-        handler.exchangeDone(this, keepAlive && requestEnded);
+        host.exchangeDone(this, keepAlive && requestRelay.ended());
     }
-
-    // ---- what observers see ----
 
     /** A snapshot of the finished exchange for the access log (built only when someone listens). */
     private ExchangeSummary summary(long durationNanos) {
@@ -506,9 +397,11 @@ public final class ProxyExchange implements UpstreamListener {
                 forwarded == null ? null : forwarded.requestId(),
                 forwarded == null ? null : forwarded.clientAddress(), request.method().name(),
                 target == null ? null : target.host(), target == null ? request.uri() : target.originForm(),
-                handler.protocol(http10), status, bytesIn, bytesOut, durationNanos,
-                route == null ? null : route.id(), pool == null ? null : pool.id(),
-                endpoint == null ? null : endpoint.address(), upstreamStatus, attempts,
+                host.protocol(http10), status, requestRelay.bytesIn(), responseRelay.bytesOut(), durationNanos,
+                route == null ? null : route.id(),
+                attempts == null || attempts.pool() == null ? null : attempts.pool().id(),
+                attempts == null || attempts.endpoint() == null ? null : attempts.endpoint().address(),
+                upstreamStatus, attempts == null ? 0 : attempts.count(),
                 request.headers().get(HttpHeaderNames.USER_AGENT), error);
     }
 }

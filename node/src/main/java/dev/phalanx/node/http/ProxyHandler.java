@@ -19,15 +19,11 @@ import java.util.ArrayDeque;
  * The downstream connection's proxy handler: runs one {@link ProxyExchange} at a time, holds pipelined requests back
  * until the one in progress ended (HTTP/1.1 answers in order), and decides when to read from the client.
  *
- * <p>Reading is paused while any of several reasons holds (a bit each): the upstream cannot take more body
- * ({@link #PAUSE_UPSTREAM_BUSY}), pipelined requests are waiting ({@link #PAUSE_QUEUED}), the upstream connection
- * is not open yet, or the request waits for a rate-limit lease ({@link #PAUSE_CONNECTING}). Auto-read is on exactly when no reason holds.
+ * <p>Reading is paused while any {@link PauseReason} holds (a bit each): the upstream cannot take more body,
+ * pipelined requests are waiting, the upstream connection is not open yet, or the request waits for a rate-limit
+ * lease. Auto-read is on exactly when no reason holds. The exchange sees this handler as its {@link ExchangeHost}.
  */
-public final class ProxyHandler extends ChannelInboundHandlerAdapter {
-    static final int PAUSE_UPSTREAM_BUSY = 1;
-    static final int PAUSE_QUEUED = 2;
-    static final int PAUSE_CONNECTING = 4;
-    static final int PAUSE_TUNNEL = 8;
+public final class ProxyHandler extends ChannelInboundHandlerAdapter implements ExchangeHost {
 
     /** How often a busy connection checks its exchange's timeouts: their precision. */
     static final long TICK_MILLIS = 20;
@@ -67,13 +63,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return new ProxyHandler(context, true);
     }
 
-    /** On an HTTP/2 stream: a request without Content-Length may still have a body there. */
-    boolean onStream() {
+    @Override
+    public boolean onStream() {
         return stream;
     }
 
-    /** The protocol for the access log. */
-    String protocol(boolean http10) {
+    @Override
+    public String protocol(boolean http10) {
         return stream ? "HTTP/2.0" : http10 ? "HTTP/1.0" : "HTTP/1.1";
     }
 
@@ -103,7 +99,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             queued.add(obj);
-            pause(PAUSE_QUEUED);
+            pause(PauseReason.QUEUED);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -147,7 +143,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * Starts the connection's ticker when it is not running. It keeps running while requests keep coming (so a busy
      * keep-alive connection schedules nothing per request) and stops a second after the connection went quiet.
      */
-    void ensureTicking() {
+    @Override
+    public void ensureTicking() {
         if (ticker == null && !closed) {
             ticker = ctx.executor().scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -201,12 +198,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /**
-     * Called by the exchange when both its request and its response ended.
-     *
-     * @param keepAlive whether the connection may carry another request
-     */
-    void exchangeDone(ProxyExchange ex, boolean keepAlive) {
+    @Override
+    public void exchangeDone(ProxyExchange ex, boolean keepAlive) {
         if (current != ex) {
             return;
         }
@@ -233,7 +226,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        resume(PAUSE_UPSTREAM_BUSY | PAUSE_CONNECTING);
+        resumeAll(PauseReason.UPSTREAM_BUSY.bit | PauseReason.CONNECTING.bit | PauseReason.RATE_LIMIT.bit);
         if (!queued.isEmpty()) {
             drainQueue();
         }
@@ -257,7 +250,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             current.flushUpstream(); // replayed outside a read cycle: no channelReadComplete will flush it
         }
         if (queued.isEmpty()) {
-            resume(PAUSE_QUEUED);
+            resume(PauseReason.QUEUED);
         }
     }
 
@@ -268,26 +261,32 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Closes the connection now (after an error response, or when a response cannot be finished). */
-    void closeConnection() {
+    @Override
+    public void closeConnection() {
         closed = true;
         releaseQueued();
         ctx.close();
     }
 
-    void pause(int reason) {
+    @Override
+    public void pause(PauseReason reason) {
         int before = pauseReasons;
-        pauseReasons |= reason;
+        pauseReasons |= reason.bit;
         if (before == 0) {
             ctx.channel().config().setAutoRead(false);
         }
     }
 
-    void resume(int reason) {
-        if ((pauseReasons & reason) == 0) {
+    @Override
+    public void resume(PauseReason reason) {
+        resumeAll(reason.bit);
+    }
+
+    private void resumeAll(int reasons) {
+        if ((pauseReasons & reasons) == 0) {
             return;
         }
-        pauseReasons &= ~reason;
+        pauseReasons &= ~reasons;
         if (pauseReasons == 0 && !closed) {
             ctx.channel().config().setAutoRead(true);
         }

@@ -1,0 +1,124 @@
+package dev.phalanx.node.http;
+
+import dev.phalanx.node.upstream.UpstreamConnection;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * The relay-response phase of a {@link ProxyExchange}: the node's own {@code 100 Continue}, interim responses, the
+ * final head and the body, with backpressure (the upstream is read only while the client takes what came). Holds
+ * where the response stands ({@link ResponseState}); the exchange decides what to relay.
+ */
+final class ResponseRelay {
+    private final ChannelHandlerContext ctx;
+    private final ResponseWriter writer;
+    private ResponseState state = ResponseState.NONE;
+    private boolean continueSent;
+    private boolean waitingDownstream;
+    private long bytesOut;
+
+    ResponseRelay(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.writer = new ResponseWriter(ctx);
+    }
+
+    ResponseState state() {
+        return state;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Lets the client send its body (it asked with {@code Expect: 100-continue}); an upstream 100 is then dropped. */
+    void sendContinue() {
+        continueSent = true;
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    }
+
+    /** @return whether {@code head} was an interim response (1xx but 101), now relayed or dropped */
+    boolean interimHead(HttpResponse head) {
+        int code = head.status().code();
+        if (code < 100 || code >= 200 || code == 101) {
+            return false;
+        }
+        boolean drop = code == 100 && continueSent; // the node sent its own 100 already
+        state = drop ? ResponseState.INTERIM_DROPPED : ResponseState.INTERIM;
+        if (!drop) {
+            ctx.write(head, ctx.voidPromise());
+        }
+        return true;
+    }
+
+    /** @return whether {@code content} belonged to an interim response (now relayed or released) */
+    boolean interimContent(HttpContent content, boolean last) {
+        if (!state.interim()) {
+            return false;
+        }
+        if (state == ResponseState.INTERIM_DROPPED) {
+            content.release();
+        } else {
+            ctx.write(content, ctx.voidPromise());
+        }
+        if (last) {
+            state = ResponseState.NONE;
+        }
+        return true;
+    }
+
+    /** The final head goes downstream (its headers prepared by the exchange). */
+    void head(HttpResponse head) {
+        state = ResponseState.STARTED;
+        writer.head(head);
+    }
+
+    /** A 101 was accepted: the connection becomes a tunnel, the response counts as started. */
+    void tunnelled() {
+        state = ResponseState.STARTED;
+    }
+
+    /** A piece of the final response's body; after the last one the response has ended (and is flushed). */
+    void content(HttpContent content, boolean last) {
+        bytesOut += content.content().readableBytes();
+        writer.content(content, last);
+        if (last) {
+            state = ResponseState.ENDED;
+            ctx.flush();
+        }
+    }
+
+    /** The whole response went downstream another way: an error response the exchange wrote. */
+    void ended() {
+        state = ResponseState.ENDED;
+    }
+
+    /** The tunnel ended after relaying {@code bytes} to the client. */
+    void tunnelEnded(long bytes) {
+        bytesOut += bytes;
+        state = ResponseState.ENDED;
+    }
+
+    /** The upstream read what it had: flush, and stop reading the upstream while the client is not writable. */
+    void readComplete(UpstreamConnection connection, boolean current) {
+        writer.endOfRead();
+        ctx.flush();
+        if (current && state != ResponseState.ENDED && !ctx.channel().isWritable()) {
+            waitingDownstream = true;
+            connection.pauseReading();
+        }
+    }
+
+    /** The client can take more: read the upstream again if it was paused for the client. */
+    void downstreamWritable(UpstreamConnection upstream) {
+        if (waitingDownstream && upstream != null) {
+            waitingDownstream = false;
+            upstream.resumeReading();
+        }
+    }
+}
