@@ -10,7 +10,8 @@ import java.util.List;
  */
 public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<Cidr> trustedProxies,
                          AdminConfig admin, SourceConfig config, GridConfig grid, TicketsConfig tickets,
-                         LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog) {
+                         LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog,
+                         DrainConfig drain) {
 
     /** {@code workerThreads} 0 = one event loop per core. */
     public record NodeSection(String id, Path stateDir, int workerThreads) {
@@ -63,6 +64,17 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     /** Downstream limits: header block size (431), body size (413), idle keep-alive and drain time. */
     public record LimitsConfig(int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration drainTimeout,
                                int maxConnections, Duration websocketIdleTimeout) {
+    }
+
+    /**
+     * The phases of a graceful drain (all bounded by {@code limits.drainTimeout}): {@code closing} (VIPs stay, every
+     * response says {@code Connection: close}, a keep-alive connection seen idle for {@code idleCloseGrace} is closed;
+     * at most {@code closingMax}), {@code releasing} (/healthz 503; wait until every VRRP instance reported MASTER
+     * reported something else, at most {@code vipReleaseTimeout}, then keep accepting {@code acceptGrace} more; with
+     * no VRRP report ever received, wait {@code releaseGrace} instead), then {@code finishing}.
+     */
+    public record DrainConfig(Duration idleCloseGrace, Duration closingMax, Duration vipReleaseTimeout,
+                              Duration acceptGrace, Duration releaseGrace) {
     }
 
     /**
