@@ -12,6 +12,7 @@ import dev.phalanx.cluster.state.Membership;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminModel;
 import dev.phalanx.node.admin.ReadyState;
+import dev.phalanx.node.admin.VrrpReport;
 import dev.phalanx.node.listener.ListenerServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,16 @@ final class NodeAdminModel implements AdminModel {
     @Override
     public boolean draining() {
         return node.draining();
+    }
+
+    @Override
+    public String drainPhase() {
+        return node.draining() ? node.drainState().phase().text() : null;
+    }
+
+    @Override
+    public boolean reportVrrp(VrrpReport report) {
+        return node.vrrp().report(report);
     }
 
     @Override
@@ -110,6 +121,8 @@ final class NodeAdminModel implements AdminModel {
             ring.epochs().forEach(epochs::add);
             out.put("ticketKeys", ring.kind());
         }
+        out.set("drain", node.drainStatus());
+        out.set("vrrp", node.vrrp().toJson());
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
             Map<String, HealthVerdict> verdicts = node.board().snapshot(source);

@@ -1,17 +1,16 @@
 package dev.phalanx.node.listener;
 
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.node.http.Http2ConnectionControl;
 import dev.phalanx.node.http.ProxyContext;
-import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 
-/** One downstream listener: binds, accepts, and can stop accepting and close idle connections for a drain. */
+/** One downstream listener: binds, accepts, and for a drain sweeps its connections and stops accepting. */
 public final class ListenerServer {
     private final NodeConfig.ListenerConfig config;
     private final ConnectionTracker tracker;
@@ -69,21 +68,8 @@ public final class ListenerServer {
         }
     }
 
-    /**
-     * Closes every connection with no request in progress; busy ones close after their current response. HTTP/2
-     * connections get GOAWAY and close when their open streams ended.
-     */
-    public void closeIdleConnections() {
-        for (Channel ch : tracker.channels()) {
-            ProxyHandler h = ch.pipeline().get(ProxyHandler.class);
-            if (h != null) {
-                ch.eventLoop().execute(h::closeIfIdle);
-            }
-            Http2ConnectionControl h2 = ch.pipeline().get(Http2ConnectionControl.class);
-            if (h2 != null) {
-                ch.eventLoop().execute(h2::drain); // GOAWAY; its open streams finish
-            }
-            // tunnels (WebSocket) are left to end by themselves until the drain timeout
-        }
+    /** One drain sweep over the open connections (see {@link ConnectionTracker#sweep}). */
+    public CompletableFuture<DrainSweep> sweep(long idleCloseNanos) {
+        return tracker.sweep(idleCloseNanos);
     }
 }
