@@ -31,8 +31,10 @@ import java.util.logging.Logger;
  *       cache still points here) and goes on sweeping. It waits until no VRRP instance is reported MASTER any more
  *       (at most {@code drain.vipReleaseTimeout}), then {@code drain.acceptGrace} more. Without any VRRP report
  *       ever received (no keepalived), it waits {@code drain.releaseGrace} instead.</li>
- *   <li>{@code finishing}: stops accepting, closes idle connections at once, lets requests in flight end; stops
- *       the node when no connection is left or {@code limits.drainTimeout} (counted from the start) passed.</li>
+ *   <li>{@code finishing}: stops accepting, lets requests in flight end (and idle connections close as before);
+ *       stops the node when no connection is left or {@code limits.drainTimeout} (counted from the start) passed.
+ *       Idle connections keep their grace here too: without keepalived (a load balancer that has not noticed the
+ *       503 yet) clients may still be sending on them.</li>
  * </ol>
  */
 final class DrainSequence implements Runnable {
@@ -78,12 +80,12 @@ final class DrainSequence implements Runnable {
             release(grace, deadline);
             state.advanceTo(Phase.FINISHING);
             listeners.forEach(ListenerServer::stopAccepting);
-            s = sweep(0);
+            s = sweep(grace);
             LOG.info("drain phase finishing after " + millisSince(start) + " ms: listeners closed, " + s.inFlight()
                     + " request(s) in flight");
             while (s.connections() > 0 && System.nanoTime() < deadline) {
                 sleep();
-                s = sweep(0);
+                s = sweep(grace);
             }
             LOG.info("drain done in " + millisSince(start) + " ms, " + s.connections()
                     + " connection(s) cut at the drain timeout");

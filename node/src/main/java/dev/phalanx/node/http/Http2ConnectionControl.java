@@ -77,7 +77,7 @@ public final class Http2ConnectionControl extends ChannelInboundHandlerAdapter {
      * already have sent is still served; then, {@code finalGoAwayNanos} later, with the last stream id the client
      * really opened, after which the codec closes the connection as soon as its open streams ended (at the latest
      * after {@code limits.drainTimeout}). A stream that crosses the first GOAWAY is thus still served rather than
-     * refused. With 0 the final GOAWAY goes out at once (the {@code finishing} phase).
+     * refused. With 0 the final GOAWAY goes out at once.
      */
     public DrainCheck drainCheck(long nowNanos, long finalGoAwayNanos) {
         if (ctx == null || !ctx.channel().isActive()) {

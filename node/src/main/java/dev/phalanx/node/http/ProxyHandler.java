@@ -274,7 +274,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * {@code idleCloseNanos}: a client that just got a response is the one most likely to send its next request
      * right now, and a request crossing our FIN on the wire is lost to a client that does not retry; after a
      * quiet while that race is unlikely, and the FIN tells the client's pool the connection is gone before it
-     * picks it again. 0 closes quiet connections at once (the {@code finishing} phase).
+     * picks it again. 0 closes quiet connections at once.
      */
     public DrainCheck drainCheck(long nowNanos, long idleCloseNanos) {
         if (closed || !ctx.channel().isActive()) {
