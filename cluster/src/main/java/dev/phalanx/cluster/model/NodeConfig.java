@@ -20,11 +20,16 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     /**
      * A downstream listener; {@code tls} null = plain HTTP.
      *
-     * @param h2c plain listeners: also accept HTTP/2 with prior knowledge (told from HTTP/1.1 by its preface)
+     * @param h2c           plain listeners: also accept HTTP/2 with prior knowledge (told from HTTP/1.1 by its
+     *                      preface)
+     * @param ipTransparent set IP_TRANSPARENT on the listening socket (Linux, needs CAP_NET_ADMIN): its connections
+     *                      can still send from a VIP that keepalived has just removed, so a response in progress
+     *                      when the VIP moves still reaches the client
      */
-    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c) {
+    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c,
+                                 boolean ipTransparent) {
         public ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
-            this(name, bind, proxyProtocol, tls, false);
+            this(name, bind, proxyProtocol, tls, false, false);
         }
     }
 

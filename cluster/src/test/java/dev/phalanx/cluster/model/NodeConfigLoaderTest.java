@@ -197,6 +197,7 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], rsaSigner: openssl}}] | listeners[a].tls.rsaSigner | "openssl" is not one of auto, libcrypto, boringssl
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: true, tls: {certificates: []}}] | listeners[a].h2c | is for plain listeners
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: sure}]  | listeners[a].h2c           | expected true or false
+        listeners: [{name: a, bind: '1.1.1.1:80', ipTransparent: 1}] | listeners[a].ipTransparent | expected true or false
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32
         trustedProxies: [proxy.example.com]                   | trustedProxies[0]          | is not an address block
         admin: {bind: '0.0.0.0:9901'}                         | admin.token                | required when admin.bind (0.0.0.0:9901) is not a loopback address

@@ -7,11 +7,15 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 /** One downstream listener: binds, accepts, and for a drain sweeps its connections and stops accepting. */
 public final class ListenerServer {
+    private static final String TRANSPARENT_NEEDS = "ipTransparent needs the capability CAP_NET_ADMIN or"
+            + " CAP_NET_RAW (e.g. AmbientCapabilities=CAP_NET_ADMIN in the node's systemd unit)";
+
     private final NodeConfig.ListenerConfig config;
     private final ConnectionTracker tracker;
     private final ServerBootstrap bootstrap;
@@ -31,6 +35,14 @@ public final class ListenerServer {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new DownstreamInitializer(config, context, tracker, tls));
+        if (config.ipTransparent()) {
+            if (!loops.isEpoll()) {
+                throw new IllegalStateException("listener " + config.name() + ": ipTransparent needs the native epoll"
+                        + " transport (Linux), which did not load: " + loops.epollUnavailabilityReason());
+            }
+            // accepted sockets inherit it: they may send from an address the host no longer has (a VIP that moved)
+            bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
+        }
     }
 
     /** Binds; throws an exception naming the listener and address when that fails (port taken, bad address). */
@@ -39,8 +51,15 @@ public final class ListenerServer {
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
+            boolean refused = config.ipTransparent() && String.valueOf(e.getMessage()).contains("not permitted");
             throw new IllegalStateException("listener " + config.name() + ": cannot bind " + config.bind() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (refused ? "; " + TRANSPARENT_NEEDS : ""), e);
+        }
+        if (config.ipTransparent() && !ipTransparent()) {
+            // a listener that silently lacks the option would not do its job
+            serverChannel.close().syncUninterruptibly();
+            throw new IllegalStateException("listener " + config.name() + ": the kernel refused IP_TRANSPARENT; "
+                    + TRANSPARENT_NEEDS);
         }
     }
 
@@ -55,6 +74,12 @@ public final class ListenerServer {
     /** The bound address (the real port when the config said port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Whether the listening socket has IP_TRANSPARENT (see {@code listeners[].ipTransparent}). */
+    public boolean ipTransparent() {
+        return serverChannel != null && Boolean.TRUE.equals(serverChannel.config().getOption(
+                EpollChannelOption.IP_TRANSPARENT));
     }
 
     public int openConnections() {
