@@ -232,7 +232,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (!keepAlive || context.drain().isDraining()) {
+        // the response already told the client: only a response that said Connection: close ends the connection
+        // here. One that went out keep-alive just before a drain started leaves it open (the client may be sending
+        // its next request on it right now); the drain's sweeps close it if it stays idle.
+        if (!keepAlive) {
             closed = true;
             releaseQueued();
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
