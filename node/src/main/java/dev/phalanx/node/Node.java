@@ -1,5 +1,6 @@
 package dev.phalanx.node;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phalanx.cluster.config.ConfigSource;
 import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.config.FileConfigSource;
@@ -227,7 +228,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** {@code /cluster}'s {@code "drain"} object. */
-    com.fasterxml.jackson.databind.node.ObjectNode drainStatus() {
+    ObjectNode drainStatus() {
         return drainSequence.status(listeners.stream().mapToInt(ListenerServer::openConnections).sum());
     }
 
