@@ -1,5 +1,6 @@
 package dev.phalanx.node;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phalanx.cluster.config.ConfigSource;
 import dev.phalanx.cluster.config.EtcdConfigSource;
 import dev.phalanx.cluster.config.FileConfigSource;
@@ -11,6 +12,7 @@ import dev.phalanx.cluster.state.LocalTicketKeyRing;
 import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminServer;
+import dev.phalanx.node.admin.VrrpStates;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
 import dev.phalanx.node.http.DrainState;
@@ -39,8 +41,7 @@ import java.util.logging.Logger;
 /**
  * One Phalanx node: its lifecycle (start order, drain, stop) and the wiring of its parts, by constructor.
  * Start order: meters and event loops → upstream pools, health → last persisted snapshot → config source →
- * listeners → admin. Drain: /healthz turns 503, accepting stops after a grace period, idle connections close, busy
- * ones close after their response, and the node stops when none is left or the drain timeout passed.
+ * listeners → admin. Drain: {@link DrainSequence} (closing → releasing → finishing), then {@link #close()}.
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
@@ -58,6 +59,8 @@ public final class Node implements AutoCloseable {
     private final RouteTableHolder routes = new RouteTableHolder();
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
+    private final VrrpStates vrrp;
+    private final DrainSequence drainSequence;
     private final AccessLog accessLog;
     private final RateLimiter limiter;
     private final SnapshotStore snapshotStore;
@@ -122,16 +125,34 @@ public final class Node implements AutoCloseable {
             }
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
+        this.vrrp = new VrrpStates(meters);
+        this.drainSequence = new DrainSequence(config.drain(), config.limits().drainTimeout(), drain, listeners, vrrp,
+                this::close);
         this.admin = new AdminServer(config.admin(), new NodeAdminModel(config, source, listeners, shared,
-                this.ticketKeys, meters, new NodeAdminModel.Lifecycle() {
+                this.ticketKeys, meters, vrrp, new NodeAdminModel.Lifecycle() {
                     @Override
                     public ConfigSnapshot applied() {
                         return applied;
                     }
 
                     @Override
+                    public boolean serving() {
+                        return Node.this.serving();
+                    }
+
+                    @Override
                     public boolean draining() {
                         return drain.isDraining();
+                    }
+
+                    @Override
+                    public String drainPhase() {
+                        return drain.isDraining() ? drain.phase().text() : null;
+                    }
+
+                    @Override
+                    public ObjectNode drainStatus() {
+                        return Node.this.drainStatus();
                     }
 
                     @Override
@@ -210,35 +231,12 @@ public final class Node implements AutoCloseable {
 
     /** Starts a graceful drain (idempotent); the node stops when it is over. */
     public void startDrain() {
-        synchronized (drain) {
-            if (drain.isDraining()) {
-                return;
-            }
-            drain.startDraining();
+        if (!drain.start()) {
+            return;
         }
-        Thread t = new Thread(this::runDrain, "phalanx-drain");
+        Thread t = new Thread(drainSequence, "phalanx-drain");
         t.setDaemon(false);
         t.start();
-    }
-
-    private void runDrain() {
-        long timeoutNanos = config.limits().drainTimeout().toNanos();
-        long start = System.nanoTime();
-        LOG.info("draining: /healthz answers 503, new connections refused after the grace period");
-        // grace: let keepalived see the failed check and move the VIP before the port closes
-        sleepMillis(Math.min(2000, config.limits().drainTimeout().toMillis() / 4));
-        listeners.forEach(ListenerServer::stopAccepting);
-        while (System.nanoTime() - start < timeoutNanos) {
-            listeners.forEach(ListenerServer::closeIdleConnections);
-            if (listeners.stream().mapToInt(ListenerServer::openConnections).sum() == 0) {
-                break;
-            }
-            sleepMillis(100);
-        }
-        int left = listeners.stream().mapToInt(ListenerServer::openConnections).sum();
-        LOG.info("drain done in " + (System.nanoTime() - start) / 1_000_000 + " ms, " + left
-                + " connection(s) cut at the timeout");
-        close();
     }
 
     /** SIGHUP: reopen the access-log file (after logrotate moved it). */
@@ -246,12 +244,27 @@ public final class Node implements AutoCloseable {
         accessLog.reopen();
     }
 
+    /** /healthz 200: config loaded, and no drain or still in its {@code closing} phase (the VIPs stay). */
     boolean serving() {
-        return applied != null && !drain.isDraining();
+        DrainState.Phase phase = drain.phase();
+        return applied != null && (phase == DrainState.Phase.SERVING || phase == DrainState.Phase.CLOSING);
     }
 
     boolean draining() {
         return drain.isDraining();
+    }
+
+    DrainState drainState() {
+        return drain;
+    }
+
+    /** {@code /cluster}'s {@code "drain"} object. */
+    ObjectNode drainStatus() {
+        return drainSequence.status(listeners.stream().mapToInt(ListenerServer::openConnections).sum());
+    }
+
+    VrrpStates vrrp() {
+        return vrrp;
     }
 
     ConfigSnapshot appliedSnapshot() {
@@ -307,7 +320,7 @@ public final class Node implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
-        drain.startDraining();
+        drain.advanceTo(DrainState.Phase.FINISHING);
         listeners.forEach(ListenerServer::stopAccepting);
         if (certificateWatcher != null) {
             certificateWatcher.close();
@@ -326,14 +339,6 @@ public final class Node implements AutoCloseable {
         accessLog.close();
         shared.close(); // last: leaves the grid gracefully
         stopped.countDown();
-    }
-
-    private static void sleepMillis(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String versionOf() {

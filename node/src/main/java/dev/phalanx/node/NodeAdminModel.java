@@ -12,6 +12,8 @@ import dev.phalanx.cluster.state.Membership;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminModel;
 import dev.phalanx.node.admin.ReadyState;
+import dev.phalanx.node.admin.VrrpReport;
+import dev.phalanx.node.admin.VrrpStates;
 import dev.phalanx.node.listener.ListenerServer;
 import dev.phalanx.node.metrics.Meters;
 import java.util.ArrayList;
@@ -31,7 +33,16 @@ final class NodeAdminModel implements AdminModel {
         /** The snapshot in force, or null before the first one was applied. */
         ConfigSnapshot applied();
 
+        /** Whether the node wants to keep traffic (and its VIPs): config loaded, not past the drain's closing. */
+        boolean serving();
+
         boolean draining();
+
+        /** The drain's phase as {@code /healthz} names it, or null while not draining. */
+        String drainPhase();
+
+        /** The drain's progress for {@code /cluster}: phase, connections, requests in flight. */
+        ObjectNode drainStatus();
 
         void startDrain();
     }
@@ -42,28 +53,40 @@ final class NodeAdminModel implements AdminModel {
     private final SharedState shared;
     private final TicketKeyRing ticketKeys;
     private final Meters meters;
+    private final VrrpStates vrrp;
     private final Lifecycle node;
 
     /** @param ticketKeys the TLS listeners' ticket-key ring, or null when the node has no TLS listener */
     NodeAdminModel(NodeConfig config, ConfigSource source, List<ListenerServer> listeners, SharedState shared,
-                   TicketKeyRing ticketKeys, Meters meters, Lifecycle node) {
+                   TicketKeyRing ticketKeys, Meters meters, VrrpStates vrrp, Lifecycle node) {
         this.config = config;
         this.source = source;
         this.listeners = listeners;
         this.shared = shared;
         this.ticketKeys = ticketKeys;
         this.meters = meters;
+        this.vrrp = vrrp;
         this.node = node;
     }
 
     @Override
     public boolean serving() {
-        return node.applied() != null && !node.draining();
+        return node.serving();
     }
 
     @Override
     public boolean draining() {
         return node.draining();
+    }
+
+    @Override
+    public String drainPhase() {
+        return node.drainPhase();
+    }
+
+    @Override
+    public boolean reportVrrp(VrrpReport report) {
+        return vrrp.report(report);
     }
 
     @Override
@@ -136,6 +159,8 @@ final class NodeAdminModel implements AdminModel {
             ring.epochs().forEach(epochs::add);
             out.put("ticketKeys", ring.kind());
         }
+        out.set("drain", node.drainStatus());
+        out.set("vrrp", vrrp.toJson());
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
             Map<String, HealthVerdict> verdicts = shared.board().snapshot(source);

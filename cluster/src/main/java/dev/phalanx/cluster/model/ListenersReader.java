@@ -15,7 +15,8 @@ import java.util.Set;
 /** The {@code listeners} section of the node config (with TLS), and the check that no two binds collide. */
 final class ListenersReader {
 
-    static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c");
+    static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c",
+            "ipTransparent");
     static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
             "hsts", "ocspStapling", "rsaSigner");
     static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
@@ -59,7 +60,8 @@ final class ListenersReader {
                 l.error("h2c", "h2c (HTTP/2 without TLS) is for plain listeners; a TLS listener offers h2 by ALPN"
                         + " (tls.http2)");
             }
-            out.add(new ListenerConfig(name, bind, proxyProtocol, tls, h2c));
+            boolean ipTransparent = l.bool("ipTransparent", false);
+            out.add(new ListenerConfig(name, bind, proxyProtocol, tls, h2c, ipTransparent));
         }
         return List.copyOf(out);
     }

@@ -11,7 +11,8 @@ import java.util.List;
  */
 public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<Cidr> trustedProxies,
                          AdminConfig admin, SourceConfig config, GridConfig grid, TicketsConfig tickets,
-                         LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog) {
+                         LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog,
+                         DrainConfig drain) {
 
     /** {@code workerThreads} 0 = one event loop per core. */
     public record NodeSection(String id, Path stateDir, int workerThreads) {
@@ -20,11 +21,16 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     /**
      * A downstream listener; {@code tls} null = plain HTTP.
      *
-     * @param h2c plain listeners: also accept HTTP/2 with prior knowledge (told from HTTP/1.1 by its preface)
+     * @param h2c           plain listeners: also accept HTTP/2 with prior knowledge (told from HTTP/1.1 by its
+     *                      preface)
+     * @param ipTransparent set IP_TRANSPARENT on the listening socket (Linux, needs CAP_NET_ADMIN): its connections
+     *                      can still send from a VIP that keepalived has just removed, so a response in progress
+     *                      when the VIP moves still reaches the client
      */
-    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c) {
+    public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c,
+                                 boolean ipTransparent) {
         public ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
-            this(name, bind, proxyProtocol, tls, false);
+            this(name, bind, proxyProtocol, tls, false, false);
         }
     }
 
@@ -83,6 +89,17 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
         public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
         public static final long DEFAULT_REQUEST_BODY_MIN_RATE = 240;
         public static final Duration DEFAULT_REQUEST_BODY_RATE_WINDOW = Duration.ofSeconds(10);
+    }
+
+    /**
+     * The phases of a graceful drain (all bounded by {@code limits.drainTimeout}): {@code closing} (VIPs stay, every
+     * response says {@code Connection: close}, a keep-alive connection seen idle for {@code idleCloseGrace} is closed;
+     * at most {@code closingMax}), {@code releasing} (/healthz 503; wait until every VRRP instance reported MASTER
+     * reported something else, at most {@code vipReleaseTimeout}, then keep accepting {@code acceptGrace} more; with
+     * no VRRP report ever received, wait {@code releaseGrace} instead), then {@code finishing}.
+     */
+    public record DrainConfig(Duration idleCloseGrace, Duration closingMax, Duration vipReleaseTimeout,
+                              Duration acceptGrace, Duration releaseGrace) {
     }
 
     /**

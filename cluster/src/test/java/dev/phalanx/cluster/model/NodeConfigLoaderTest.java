@@ -46,6 +46,32 @@ class NodeConfigLoaderTest {
         assertEquals(new NodeConfig.UpstreamConfig(64, Duration.ofSeconds(60), 20, 10), c.upstream());
         assertFalse(c.forwarded());
         assertEquals("stdout", c.accessLog());
+        assertEquals(new NodeConfig.DrainConfig(Duration.ofSeconds(1), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2)), c.drain());
+    }
+
+    @Test
+    void drainDefaultsScaleWithAShortDrainTimeout() throws Exception {
+        NodeConfig c = parse("limits: {drainTimeout: 3s}\n");
+        assertEquals(new NodeConfig.DrainConfig(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofMillis(300), Duration.ofMillis(750)), c.drain());
+        NodeConfig set = parse("drain: {idleCloseGrace: 0s, closingMax: 4s, vipReleaseTimeout: 5s, acceptGrace: 500ms,"
+                + " releaseGrace: 3s}\n");
+        assertEquals(new NodeConfig.DrainConfig(Duration.ZERO, Duration.ofSeconds(4), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(3)), set.drain());
+    }
+
+    @Test
+    void drainPhasesMustLeaveTimeForRequestsInFlight() {
+        List<ConfigError> errors = errorsOf("limits: {drainTimeout: 10s}\ndrain: {closingMax: 6s, vipReleaseTimeout: 3s,"
+                + " acceptGrace: 1s, releaseGrace: 5s}\n");
+        assertEquals(List.of(
+                "drain: closingMax 6s + vipReleaseTimeout 3s + acceptGrace 1s = 10s leaves no time of"
+                        + " limits.drainTimeout (10s) for the requests still in flight; shorten them or raise"
+                        + " limits.drainTimeout",
+                "drain: closingMax 6s + releaseGrace 5s = 11s leaves no time of limits.drainTimeout (10s) for the"
+                        + " requests still in flight; shorten them or raise limits.drainTimeout"),
+                errors.stream().map(ConfigError::toString).toList());
     }
 
     @Test
@@ -175,6 +201,7 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', tls: {certificates: [], rsaSigner: openssl}}] | listeners[a].tls.rsaSigner | "openssl" is not one of auto, libcrypto, boringssl
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: true, tls: {certificates: []}}] | listeners[a].h2c | is for plain listeners
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: sure}]  | listeners[a].h2c           | expected true or false
+        listeners: [{name: a, bind: '1.1.1.1:80', ipTransparent: 1}] | listeners[a].ipTransparent | expected true or false
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32
         trustedProxies: [proxy.example.com]                   | trustedProxies[0]          | is not an address block
         admin: {bind: '0.0.0.0:9901'}                         | admin.token                | required when admin.bind (0.0.0.0:9901) is not a loopback address
@@ -202,6 +229,12 @@ class NodeConfigLoaderTest {
         limits: {requestBodyMinRate: -1}                      | limits.requestBodyMinRate  | -1 is outside
         limits: {requestHeadTimout: 5s}                       | limits.requestHeadTimout   | did you mean requestHeadTimeout?
         upstream: {retryBudgetPercent: 101}                   | upstream.retryBudgetPercent | 101 is outside 0..100
+        drain: {idleCloseGrace: soon}                         | drain.idleCloseGrace       | "soon" is not a duration like 250ms, 2s, 1m
+        drain: {vipReleaseTimeout: 0s}                        | drain.vipReleaseTimeout    | must be more than 0s
+        drain: {closingMax: -1s}                              | drain.closingMax           | is not a duration
+        drain: {idleCloseGrace: 5s, closingMax: 2s}           | drain.idleCloseGrace       | 5s is longer than closingMax (2s)
+        drain: {acceptGrce: 1s}                               | drain.acceptGrce           | did you mean acceptGrace?
+        drain: 5s                                             | drain                      | expected an object with fields idleCloseGrace
         forwarded: yes please                                 | forwarded                  | expected true or false
         accessLog: nowhere/access.log                         | accessLog                  | does not exist; use stdout, off or a file path
         """)

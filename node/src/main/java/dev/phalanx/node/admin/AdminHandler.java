@@ -1,5 +1,6 @@
 package dev.phalanx.node.admin;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -21,12 +22,12 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Answers the admin calls (docs/contract.md#admin-api) on the admin event loop: token check first, then the path,
- * then the method. Every answer is a complete response with {@code Content-Length}; HEAD gets GET's headers and no
- * body.
+ * then the method. Every answer is a complete response with {@code Content-Length} (but the 204 of
+ * {@code POST /vrrp}); HEAD gets GET's headers and no body.
  * The model is called right here, on the admin loop (see {@link AdminModel}).
  */
 @Sharable
@@ -37,7 +38,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON = "application/json";
 
     /** An admin call: its method (GET calls also answer HEAD) and what it answers. */
-    private record Call(HttpMethod method, Function<AdminHandler, Answer> answer) {
+    private record Call(HttpMethod method, BiFunction<AdminHandler, FullHttpRequest, Answer> answer) {
         String allow() {
             return method == HttpMethod.GET ? "GET, HEAD" : method.name();
         }
@@ -48,12 +49,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static final Map<String, Call> CALLS = Map.of(
-            "/healthz", new Call(HttpMethod.GET, AdminHandler::healthz),
-            "/readyz", new Call(HttpMethod.GET, AdminHandler::readyz),
-            "/metrics", new Call(HttpMethod.GET, h -> ok(PROMETHEUS, h.model.metrics())),
-            "/config", new Call(HttpMethod.GET, h -> ok(JSON, h.model.configJson())),
-            "/cluster", new Call(HttpMethod.GET, h -> ok(JSON, h.model.clusterJson())),
-            "/drain", new Call(HttpMethod.POST, AdminHandler::drain));
+            "/healthz", new Call(HttpMethod.GET, (h, r) -> h.healthz()),
+            "/readyz", new Call(HttpMethod.GET, (h, r) -> h.readyz()),
+            "/metrics", new Call(HttpMethod.GET, (h, r) -> ok(PROMETHEUS, h.model.metrics())),
+            "/config", new Call(HttpMethod.GET, (h, r) -> ok(JSON, h.model.configJson())),
+            "/cluster", new Call(HttpMethod.GET, (h, r) -> ok(JSON, h.model.clusterJson())),
+            "/drain", new Call(HttpMethod.POST, (h, r) -> h.drain()),
+            "/vrrp", new Call(HttpMethod.POST, AdminHandler::vrrp));
 
     private final AdminModel model;
     private final BearerAuth auth;
@@ -92,7 +94,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Call call = CALLS.get(query < 0 ? uri : uri.substring(0, query));
         if (call == null) {
             return respond(request, error(HttpResponseStatus.NOT_FOUND,
-                    "no such admin call; the calls are GET /healthz, /readyz, /metrics, /config, /cluster and POST /drain"));
+                    "no such admin call; the calls are GET /healthz, /readyz, /metrics, /config, /cluster and POST /drain,"
+                            + " /vrrp"));
         }
         HttpMethod method = request.method();
         if (!method.equals(call.method()) && !(call.method() == HttpMethod.GET && method.equals(HttpMethod.HEAD))) {
@@ -103,7 +106,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         Answer answer;
         try {
-            answer = call.answer().apply(this);
+            answer = call.answer().apply(this, request);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "admin " + method.name() + " " + uri + " failed", e);
             answer = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the node failed to answer; see its log");
@@ -111,11 +114,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return respond(request, answer);
     }
 
+    /**
+     * {@code ok}; while draining {@code draining: <phase>} (200 in {@code closing}, when the node still holds its
+     * VIPs, 503 from {@code releasing} on); {@code starting} (503) before the first config.
+     */
     private Answer healthz() {
+        String phase = model.drainPhase();
+        String text = model.draining() ? (phase == null ? "draining" : "draining: " + phase) : "starting";
         if (model.serving()) {
-            return ok(TEXT, "ok");
+            return ok(TEXT, model.draining() ? text : "ok");
         }
-        return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, model.draining() ? "draining" : "starting");
+        return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, text);
     }
 
     private Answer readyz() {
@@ -135,14 +144,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new Answer(HttpResponseStatus.ACCEPTED, TEXT, "draining");
     }
 
+    /** keepalived's notify script: 204 when kept, 400 naming the field when the body is wrong. */
+    private Answer vrrp(FullHttpRequest request) {
+        VrrpReport report;
+        try {
+            report = VrrpReport.parse(request.content().toString(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        }
+        if (!model.reportVrrp(report)) {
+            return error(HttpResponseStatus.BAD_REQUEST, "instance: \"" + report.instance() + "\" would be one more"
+                    + " than the " + VrrpStates.MAX_INSTANCES + " VRRP instances this node keeps");
+        }
+        return new Answer(HttpResponseStatus.NO_CONTENT, TEXT, "");
+    }
+
     private static Answer ok(String contentType, String body) {
         return new Answer(HttpResponseStatus.OK, contentType, body);
     }
 
     /** Errors are one JSON line like the proxy's own: {@code {"status": N, "error": "..."}}. */
     static Answer error(HttpResponseStatus status, String message) {
-        // messages are constants and method names (tokens, no quotes), so no escaping is needed
-        return new Answer(status, JSON, "{\"status\": " + status.code() + ", \"error\": \"" + message + "\"}\n");
+        // messages may quote what a caller sent (a /vrrp field): escaped
+        String escaped = new String(JsonStringEncoder.getInstance().quoteAsString(message));
+        return new Answer(status, JSON, "{\"status\": " + status.code() + ", \"error\": \"" + escaped + "\"}\n");
     }
 
     private static FullHttpResponse respond(FullHttpRequest request, Answer answer) {
@@ -150,10 +175,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean head = request.method().equals(HttpMethod.HEAD);
         ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(), content);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (answer.status().code() != HttpResponseStatus.NO_CONTENT.code()) { // 204: no body, no Content-Length
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
         return response;
     }
 

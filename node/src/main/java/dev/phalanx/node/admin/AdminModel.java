@@ -9,10 +9,17 @@ package dev.phalanx.node.admin;
 public interface AdminModel {
 
     /**
-     * True while the node serves traffic: false before the first config is loaded and from the moment a drain
-     * started. {@code GET /healthz} answers 200 {@code ok} exactly when this is true.
+     * True while the node wants to hold its VIPs: false before the first config is loaded and from the drain's
+     * {@code releasing} phase on (it stays true in {@code closing}, while the node tells clients to close their
+     * connections). {@code GET /healthz} answers 200 exactly when this is true.
      */
     boolean serving();
+
+    /**
+     * The drain phase ({@code closing}, {@code releasing}, {@code finishing}) once a drain started, else null;
+     * {@code /healthz} names it in its body.
+     */
+    String drainPhase();
 
     /**
      * True once a graceful drain started (by {@code POST /drain}, SIGTERM or anything else). Tells {@code /healthz}
@@ -51,6 +58,14 @@ public interface AdminModel {
      * most once, and not at all when {@link #draining()} is already true.
      */
     void startDrain();
+
+    /**
+     * {@code POST /vrrp}: keepalived's notify script reports a transition of one of its instances (already checked).
+     * Called on the admin thread; must not block.
+     *
+     * @return false when the report was not kept because it names a new instance and the node keeps no more
+     */
+    boolean reportVrrp(VrrpReport report);
 
     /** {@code GET /metrics}: Prometheus text exposition format 0.0.4 (e.g. {@code Meters.scrape()}). */
     String metrics();

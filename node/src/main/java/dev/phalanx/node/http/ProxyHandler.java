@@ -28,6 +28,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     /** How often a busy connection checks its exchange's timeouts: their precision. */
     static final long TICK_MILLIS = 20;
     private static final long TICK_LINGER_NANOS = 1_000_000_000L;
+    private static final long NOT_QUIET = Long.MIN_VALUE;
 
     /** Set on a downstream connection by the PROXY protocol handler: the client address it gave (trusted peers). */
     public static final AttributeKey<InetSocketAddress> PROXIED_SOURCE = AttributeKey.valueOf("phalanx.proxiedSource");
@@ -44,6 +45,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean closed;
     private ScheduledFuture<?> ticker;
     private long lastBusyNanos;
+    /** Drain sweeps: something was read since the last sweep; when a sweep first found the connection quiet. */
+    private boolean readSeen;
+    private long quietSince = NOT_QUIET;
 
     public ProxyHandler(ProxyContext context) {
         this(context, false);
@@ -125,6 +129,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readSeen = true; // every read cycle, even one that only fed the decoder part of a head (drain sweeps)
         if (current != null) {
             current.flushUpstream();
         }
@@ -220,7 +225,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
-        if (!keepAlive || context.drain().isDraining()) {
+        // the response already told the client: only a response that said Connection: close ends the connection
+        // here. One that went out keep-alive just before a drain started leaves it open (the client may be sending
+        // its next request on it right now); the drain's sweeps close it if it stays idle.
+        if (!keepAlive) {
             closed = true;
             releaseQueued();
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -254,11 +262,34 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** Drain: closes the connection when no request is in progress (busy ones close after their response). */
-    public void closeIfIdle() {
-        if (current == null && queued.isEmpty() && !closed) {
-            closeConnection();
+    /**
+     * One drain sweep over this HTTP/1 connection (event loop only). A connection with a request in progress, or
+     * that read anything since the last sweep (perhaps the first bytes of a request head the decoder still holds),
+     * is busy: its response will carry {@code Connection: close} and it closes after it, so the client knows
+     * before it could reuse it. A connection first seen quiet is only closed once it stayed quiet for
+     * {@code idleCloseNanos}: a client that just got a response is the one most likely to send its next request
+     * right now, and a request crossing our FIN on the wire is lost to a client that does not retry; after a
+     * quiet while that race is unlikely, and the FIN tells the client's pool the connection is gone before it
+     * picks it again. 0 closes quiet connections at once.
+     */
+    public DrainCheck drainCheck(long nowNanos, long idleCloseNanos) {
+        if (closed || !ctx.channel().isActive()) {
+            return DrainCheck.CLOSED;
         }
+        if (current != null || !queued.isEmpty() || readSeen) {
+            readSeen = false;
+            quietSince = NOT_QUIET;
+            return DrainCheck.BUSY;
+        }
+        if (quietSince == NOT_QUIET) {
+            quietSince = nowNanos;
+        }
+        if (nowNanos - quietSince >= idleCloseNanos) {
+            context.meters().downstreamClosed("draining");
+            closeConnection();
+            return DrainCheck.CLOSED;
+        }
+        return DrainCheck.IDLE;
     }
 
     @Override

@@ -1,18 +1,21 @@
 package dev.phalanx.node.listener;
 
 import dev.phalanx.cluster.model.NodeConfig;
-import dev.phalanx.node.http.Http2ConnectionControl;
 import dev.phalanx.node.http.ProxyContext;
-import dev.phalanx.node.http.ProxyHandler;
 import dev.phalanx.node.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 
-/** One downstream listener: binds, accepts, and can stop accepting and close idle connections for a drain. */
+/** One downstream listener: binds, accepts, and for a drain sweeps its connections and stops accepting. */
 public final class ListenerServer {
+    private static final String TRANSPARENT_NEEDS = "ipTransparent needs the capability CAP_NET_ADMIN or"
+            + " CAP_NET_RAW (e.g. AmbientCapabilities=CAP_NET_ADMIN in the node's systemd unit)";
+
     private final NodeConfig.ListenerConfig config;
     private final ConnectionTracker tracker;
     private final ServerBootstrap bootstrap;
@@ -32,6 +35,14 @@ public final class ListenerServer {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new DownstreamInitializer(config, context, tracker, tls));
+        if (config.ipTransparent()) {
+            if (!loops.isEpoll()) {
+                throw new IllegalStateException("listener " + config.name() + ": ipTransparent needs the native epoll"
+                        + " transport (Linux), which did not load: " + loops.epollUnavailabilityReason());
+            }
+            // accepted sockets inherit it: they may send from an address the host no longer has (a VIP that moved)
+            bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
+        }
     }
 
     /** Binds; throws an exception naming the listener and address when that fails (port taken, bad address). */
@@ -40,8 +51,15 @@ public final class ListenerServer {
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
+            boolean refused = config.ipTransparent() && String.valueOf(e.getMessage()).contains("not permitted");
             throw new IllegalStateException("listener " + config.name() + ": cannot bind " + config.bind() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (refused ? "; " + TRANSPARENT_NEEDS : ""), e);
+        }
+        if (config.ipTransparent() && !ipTransparent()) {
+            // a listener that silently lacks the option would not do its job
+            serverChannel.close().syncUninterruptibly();
+            throw new IllegalStateException("listener " + config.name() + ": the kernel refused IP_TRANSPARENT; "
+                    + TRANSPARENT_NEEDS);
         }
     }
 
@@ -58,6 +76,12 @@ public final class ListenerServer {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Whether the listening socket has IP_TRANSPARENT (see {@code listeners[].ipTransparent}). */
+    public boolean ipTransparent() {
+        return serverChannel != null && Boolean.TRUE.equals(serverChannel.config().getOption(
+                EpollChannelOption.IP_TRANSPARENT));
+    }
+
     public int openConnections() {
         return tracker.openConnections();
     }
@@ -69,21 +93,8 @@ public final class ListenerServer {
         }
     }
 
-    /**
-     * Closes every connection with no request in progress; busy ones close after their current response. HTTP/2
-     * connections get GOAWAY and close when their open streams ended.
-     */
-    public void closeIdleConnections() {
-        for (Channel ch : tracker.channels()) {
-            ProxyHandler h = ch.pipeline().get(ProxyHandler.class);
-            if (h != null) {
-                ch.eventLoop().execute(h::closeIfIdle);
-            }
-            Http2ConnectionControl h2 = ch.pipeline().get(Http2ConnectionControl.class);
-            if (h2 != null) {
-                ch.eventLoop().execute(h2::drain); // GOAWAY; its open streams finish
-            }
-            // tunnels (WebSocket) are left to end by themselves until the drain timeout
-        }
+    /** One drain sweep over the open connections (see {@link ConnectionTracker#sweep}). */
+    public CompletableFuture<DrainSweep> sweep(long idleCloseNanos) {
+        return tracker.sweep(idleCloseNanos);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -208,6 +209,16 @@ public final class Meters {
     /** A gauge read from {@code obj} on scrape (config revision, config errors, grid members, open connections). */
     public <T> void gauge(String name, String description, T obj, ToDoubleFunction<T> value) {
         Gauge.builder(name, obj, value).description(description).strongReference(true).register(registry);
+    }
+
+    /**
+     * {@code phalanx_vrrp_master{instance}}: 1 while keepalived reports this node MASTER of the VRRP instance, else 0.
+     * Instances come from {@code POST /vrrp}; the caller bounds their number.
+     */
+    public void vrrpMaster(String instance, BooleanSupplier master) {
+        Gauge.builder("phalanx.vrrp.master", master, m -> m.getAsBoolean() ? 1 : 0)
+                .description("1 while keepalived reports this node MASTER of the VRRP instance")
+                .tag("instance", instance).strongReference(true).register(registry);
     }
 
     /**

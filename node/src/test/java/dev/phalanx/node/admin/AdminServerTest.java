@@ -43,7 +43,10 @@ class AdminServerTest {
         volatile String config = "{\"source\":\"file\",\"revision\":3,\"routes\":[],\"pools\":[],\"errors\":[]}";
         volatile RuntimeException clusterFailure;
         volatile boolean drainFlipsState = true;
+        volatile String phase;
         final AtomicInteger drains = new AtomicInteger();
+        final List<VrrpReport> vrrp = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean vrrpFull;
 
         @Override
         public boolean serving() {
@@ -53,6 +56,20 @@ class AdminServerTest {
         @Override
         public boolean draining() {
             return draining;
+        }
+
+        @Override
+        public String drainPhase() {
+            return phase;
+        }
+
+        @Override
+        public boolean reportVrrp(VrrpReport report) {
+            if (vrrpFull) {
+                return false;
+            }
+            vrrp.add(report);
+            return true;
         }
 
         @Override
@@ -138,6 +155,77 @@ class AdminServerTest {
         HttpResponse<String> draining = call("GET", "/healthz?probe=keepalived");
         assertEquals(503, draining.statusCode());
         assertEquals("draining", draining.body());
+    }
+
+    @Test
+    void healthzNamesTheDrainPhaseAndStays200WhileClosing() throws Exception {
+        start();
+        model.draining = true;
+        model.phase = "closing"; // the node still holds its VIPs: serving stays true
+        HttpResponse<String> closing = call("GET", "/healthz");
+        assertEquals(200, closing.statusCode());
+        assertEquals("draining: closing", closing.body());
+
+        model.serving = false;
+        model.phase = "releasing";
+        HttpResponse<String> releasing = call("GET", "/healthz");
+        assertEquals(503, releasing.statusCode());
+        assertEquals("draining: releasing", releasing.body());
+    }
+
+    @Test
+    void vrrpReportsAreCheckedAndKept() throws Exception {
+        start();
+        HttpResponse<String> ok = post("/vrrp",
+                "{\"instance\":\"VI_2\",\"state\":\"MASTER\",\"vips\":[\"172.31.0.102\"],\"priority\":150}");
+        assertEquals(204, ok.statusCode());
+        assertEquals("", ok.body());
+        assertEquals(null, header(ok, "content-length"), "a 204 has no Content-Length");
+        assertEquals(List.of(new VrrpReport("VI_2", VrrpReport.State.MASTER, List.of("172.31.0.102"), 150)),
+                model.vrrp);
+
+        HttpResponse<String> bad = post("/vrrp", "{\"instance\":\"VI_2\",\"state\":\"PRIMARY\"}");
+        assertEquals(400, bad.statusCode());
+        assertEquals("application/json", header(bad, "content-type"));
+        assertEquals("state: \"PRIMARY\" is not one of MASTER, BACKUP, FAULT, STOP",
+                JSON.readTree(bad.body()).get("error").asText());
+        assertEquals(1, model.vrrp.size());
+
+        HttpResponse<String> quotes = post("/vrrp", "{\"instance\":\"a\\\"b\",\"state\":\"BACKUP\"}");
+        assertEquals(400, quotes.statusCode());
+        assertTrue(JSON.readTree(quotes.body()).get("error").asText().startsWith("instance: \"a\\\"b\" is not"),
+                "the error is valid JSON even when it quotes the caller: " + quotes.body());
+
+        model.vrrpFull = true;
+        HttpResponse<String> full = post("/vrrp", "{\"instance\":\"VI_9\",\"state\":\"BACKUP\"}");
+        assertEquals(400, full.statusCode());
+        assertTrue(JSON.readTree(full.body()).get("error").asText().startsWith("instance: \"VI_9\" would be one more"),
+                full.body());
+
+        HttpResponse<String> get = call("GET", "/vrrp");
+        assertEquals(405, get.statusCode());
+        assertEquals("POST", header(get, "allow"));
+    }
+
+    @Test
+    void vrrpNeedsTheTokenLikeEveryCall() throws Exception {
+        start("s3cret-token", peer -> false);
+        String body = "{\"instance\":\"VI_1\",\"state\":\"BACKUP\"}";
+        assertEquals(401, post("/vrrp", body).statusCode());
+        assertTrue(model.vrrp.isEmpty());
+        assertEquals(204, post("/vrrp", body, "Authorization", "Bearer s3cret-token").statusCode());
+        assertEquals(1, model.vrrp.size());
+    }
+
+    private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.localAddress().getPort() + path))
+                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

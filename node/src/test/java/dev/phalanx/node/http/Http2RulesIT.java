@@ -185,8 +185,10 @@ class Http2RulesIT {
     @Test
     void drainSendsGoAwayAndTheStreamInFlightFinishes() {
         client.headers(1, client.request("GET", "/slow/4000"), true);
-        node.node().startDrain(); // GOAWAY after the grace period (2 s), while the backend still thinks
-        Frame goAway = client.awaitGoAway(WAIT);
+        node.node().startDrain(); // GOAWAY in two steps (Http2DrainIT), while the backend still thinks
+        Frame announce = client.awaitGoAway(WAIT);
+        assertEquals(Integer.MAX_VALUE, announce.streamId(), "first GOAWAY: open no more streams");
+        Frame goAway = client.await(f -> f.type().equals("GOAWAY") && f.streamId() != Integer.MAX_VALUE, WAIT);
         assertEquals(Http2Error.NO_ERROR.code(), goAway.code(), goAway.toString());
         assertEquals(1, goAway.streamId(), "last stream id: the one in flight");
         Frame head = client.await(f -> f.streamId() == 1 && f.type().equals("HEADERS"), WAIT);

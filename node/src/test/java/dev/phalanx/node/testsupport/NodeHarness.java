@@ -67,7 +67,12 @@ public final class NodeHarness implements AutoCloseable {
                     accessLog: off
                     """.formatted(dir.resolve("state"), listenerYaml, routes) + (extraNodeYaml == null ? "" : extraNodeYaml));
             Node node = new Node(NodeConfigLoader.load(cfg), ring, quota);
-            node.start();
+            try {
+                node.start();
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
             return new NodeHarness(dir, node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
