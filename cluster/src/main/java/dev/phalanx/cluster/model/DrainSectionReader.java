@@ -17,7 +17,7 @@ final class DrainSectionReader {
     private DrainSectionReader() {
     }
 
-    /** The defaults for a drain bounded by {@code drainTimeout} (see the README table). */
+    /** The defaults for a drain bounded by {@code drainTimeout} (docs/configuration.md#drain). */
     static DrainConfig defaults(Duration drainTimeout) {
         return new DrainConfig(
                 min(Duration.ofSeconds(1), drainTimeout.dividedBy(10)),
