@@ -4,8 +4,6 @@ import dev.phalanx.node.metrics.Meters;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * REQUEST_DEADLINE (HTTP/1.1, right after RAW_GUARD): the slow-client deadlines ({@link SlowClientRules}). A request
@@ -28,7 +26,7 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
     private final HeadClock head = new HeadClock();
     private final BodyRateClock body = new BodyRateClock();
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> check;
+    private final DeadlineCheck check;
     private long bytes;
     private boolean fired;
 
@@ -36,6 +34,7 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
     public Http1Deadlines(RawRequestGuard guard, SlowClientRules rules, Meters meters) {
         this.scanner = guard.scanner();
         this.rules = rules;
+        this.check = new DeadlineCheck(this::onCheck, rules.periodMillis());
         this.meters = meters;
     }
 
@@ -63,7 +62,7 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (check == null && !fired && scanner.phase() != Http1RequestScanner.PHASE_IDLE) {
+        if (!check.running() && !fired && scanner.phase() != Http1RequestScanner.PHASE_IDLE) {
             start(); // a read ended inside a head or a body
         }
         ctx.fireChannelReadComplete();
@@ -81,17 +80,13 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
     }
 
     private void start() {
-        if (check == null && !fired) {
-            check = ctx.executor().scheduleAtFixedRate(this::onCheck, rules.periodMillis(), rules.periodMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!fired) {
+            check.start(ctx.executor());
         }
     }
 
     private void stop() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
-        }
+        check.stop();
     }
 
     private void onCheck() {

@@ -9,9 +9,7 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP2_DEADLINE (before HTTP2_CODEC): the slow-client deadlines for HTTP/2 ({@link SlowClientRules}).
@@ -46,7 +44,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
     private final BodyRateClock body = new BodyRateClock();
     private final ArrayList<Http2StreamBodyWatch> bodies = new ArrayList<>();
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> check;
+    private final DeadlineCheck check;
     private boolean fired;
     private long bytes;
 
@@ -63,6 +61,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
 
     public Http2Deadlines(SlowClientRules rules, Meters meters) {
         this.rules = rules;
+        this.check = new DeadlineCheck(this::onCheck, rules.periodMillis());
         this.meters = meters;
     }
 
@@ -85,7 +84,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (check == null && incomplete()) {
+        if (!check.running() && incomplete()) {
             start();
         }
         ctx.fireChannelReadComplete();
@@ -170,17 +169,13 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
     }
 
     private void start() {
-        if (check == null && !fired) {
-            check = ctx.executor().scheduleAtFixedRate(this::onCheck, rules.periodMillis(), rules.periodMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!fired) {
+            check.start(ctx.executor());
         }
     }
 
     private void stop() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
-        }
+        check.stop();
     }
 
     private void onCheck() {
