@@ -37,9 +37,9 @@ class PartitionNodeIT {
             Scenarios.sleep(5000);
             long healAt = Clock.micros();
             c.docker().connect(t.network(), t.nodeName(1), t.nodeIp(1));
-            // the interface comes back as eth1 and keepalived keeps its sockets on the old one: rename and reload
+            // the interface comes back as eth1 and keepalived keeps its sockets on the old one: rename, restart keepalived
             c.docker().execOk(t.nodeName(1), 20, "/opt/phalanx/netfix.sh", t.nodeIp(1));
-            r.event(healAt / 1000, "docker network connect " + t.nodeName(1) + " (+ interface renamed, keepalived reloaded)");
+            r.event(healAt / 1000, "docker network connect " + t.nodeName(1) + " (+ interface renamed, keepalived restarted)");
             long backSeen = Scenarios.awaitHolder(c, vip, 1, Duration.ofSeconds(30));
             Scenarios.sleep(5000);
             List<Sample> samples = load.stop();
@@ -63,7 +63,7 @@ class PartitionNodeIT {
             r.samples("samples", samples);
             r.note("docker network disconnect deletes the container's interface; on connect it returns as eth1, and"
                     + " keepalived 2.2.7 does not follow a deleted and re-created interface, so the test renames it"
-                    + " back and reloads keepalived (SIGHUP), as a host would after a NIC was re-plugged. Connections"
+                    + " back and restarts keepalived (a reload is not enough: it kept sending adverts but received none), as a host would after a NIC was re-plugged. Connections"
                     + " open on node-2 for VIP 1 are reset when node-1 takes VIP 1 back.");
             assertTrue(during.isEmpty() && afterBack.isEmpty(), "requests failed on connections opened after the"
                     + " VIP moved: " + Scenarios.describe(during, r.startedAtMillis() * 1000, 10) + " / "
