@@ -120,6 +120,9 @@ public final class LoadGenerator {
         if (m.contains("reset")) {
             return "reset";
         }
+        if (m.contains("body ended")) {
+            return "truncated";
+        }
         if (m.contains("closed")) {
             return "closed";
         }

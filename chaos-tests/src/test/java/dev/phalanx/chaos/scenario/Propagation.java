@@ -64,7 +64,7 @@ final class Propagation implements AutoCloseable {
             } catch (IOException e) {
                 conn = null;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }
         if (conn != null) {
             conn.close();

@@ -55,7 +55,7 @@ class RoutePropagationIT {
             r.raw("propagation_ms_per_route_and_node", perRoute);
             r.samples("samples", samples);
             r.note("Each figure runs from just before the etcd put until the node's first answer through the new route,"
-                    + " polled over a keep-alive connection every millisecond; all_nodes_* is the slowest of the three per route.");
+                    + " polled over a keep-alive connection every 2 ms; all_nodes_* is the slowest of the three per route.");
             assertEquals(List.of(), missing, "routes not served by every node within 10 s");
             assertEquals(0L, samples.stream().filter(s -> !Scenarios.ok(s)).count(), "requests failed while routes changed");
         });
