@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * What "steady" means between scenarios, each as a readable problem when it does not hold: every etcd member
- * healthy; every node healthy, in a 3-member grid, in sync with etcd at least at a revision, all backends up;
- * VIP i on node i and nowhere else.
+ * healthy; every node healthy, in a 3-member grid, in sync with etcd at least at a revision, all backends up, rate
+ * limits not degraded; VIP i on node i and nowhere else.
  */
 final class ClusterHealth {
     private final Topology topo;
@@ -70,6 +70,10 @@ final class ClusterHealth {
                 && l.endsWith(" 1.0")).count();
         if (up != Topology.BACKENDS) {
             p.add(id + " sees " + up + " of " + Topology.BACKENDS + " backends up");
+        }
+        // after a freeze or a split a node distrusts the grid for a while and grants from its fallback share
+        if (metrics.lines().anyMatch(l -> l.startsWith("phalanx_ratelimit_degraded") && l.endsWith(" 1.0"))) {
+            p.add(id + " rate limits degraded (fallback share)");
         }
         return p;
     }

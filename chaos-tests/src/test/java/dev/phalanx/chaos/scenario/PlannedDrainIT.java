@@ -32,6 +32,11 @@ class PlannedDrainIT {
             c.reset();
             Topology t = c.topo();
             String ip = t.nodeIp(1);
+            // keepalived's notify script told the node which VIP it holds (interface: /cluster "vrrp")
+            JsonNode vrrpBefore = c.admin().json(ip, "/cluster").map(j -> j.path("vrrp")).orElse(null);
+            r.figure("vrrp_before_drain", vrrpBefore == null || vrrpBefore.isMissingNode() ? "absent" : vrrpBefore.toString());
+            String notifyLog = c.docker().exec(t.nodeName(1), 20, "cat", "/var/log/keepalived/phalanx-vrrp.log").stdout();
+            r.raw("notify_log_node1_before", notifyLog.lines().toList());
             LoadGenerator load = Scenarios.vipLoad(c, "/chaos/drain").start();
             Scenarios.sleep(3000);
             long drainAt = Clock.micros();
@@ -71,11 +76,31 @@ class PlannedDrainIT {
                         + " finishing) yet.");
             }
             r.note("A failure here is a request the drain lost; failures_by_kind says which VIP and how.");
+            assertTrue(notifyLog.contains(" VI_1 MASTER "), "the notify log of node-1 has no VI_1 MASTER line: " + notifyLog);
+            assertTrue(holdsAsMaster(vrrpBefore, Topology.instance(1), t.vip(1)), "/cluster of node-1 does not show "
+                    + Topology.instance(1) + " MASTER with " + t.vip(1) + " before the drain (keepalived's notify POSTs"
+                    + " /vrrp): " + vrrpBefore);
             assertEquals(202, answer.map(AdminClient.Answer::status).orElse(-1), "POST /drain");
             assertTrue(exited, "node-1 did not exit within 60 s of the drain");
             assertTrue(moved.isPresent(), "VIP 1 never moved off the draining node-1");
             assertEquals(0, failed.size(), "requests failed during the planned drain: "
                     + Scenarios.describe(failed, r.startedAtMillis() * 1000, 15));
         });
+    }
+
+    static boolean holdsAsMaster(JsonNode vrrp, String instance, String vip) {
+        if (vrrp == null || !vrrp.isArray()) {
+            return false;
+        }
+        for (JsonNode i : vrrp) {
+            if (instance.equals(i.path("instance").asText()) && "MASTER".equals(i.path("state").asText())) {
+                for (JsonNode v : i.path("vips")) {
+                    if (vip.equals(v.asText())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }
