@@ -16,10 +16,16 @@ import java.util.Set;
  * and stops dockerd when {@code up} started it.
  */
 public final class ClusterMain {
+    /** Kept so the level set on it stays (loggers are weakly held). */
+    private static final java.util.logging.Logger OWN = java.util.logging.Logger.getLogger("dev.phalanx");
+
     private ClusterMain() {
     }
 
     public static void main(String[] args) throws IOException {
+        // Testcontainers' own start-up chatter is not for a person at a terminal; the fixture's progress is
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        OWN.setLevel(java.util.logging.Level.INFO);
         String cmd = args.length == 1 ? args[0] : "";
         Topology topo = Topology.fromSystemProperties();
         Path work = Path.of(System.getProperty("chaos.reportDir", "target")).resolve("chaos-work");
@@ -33,6 +39,10 @@ public final class ClusterMain {
                 System.exit(2);
             }
         }
+        System.out.flush();
+        // Without Ryuk, Testcontainers removes the containers it started in a JVM shutdown hook (and after `down`
+        // it would talk to a stopped engine); the cluster outlives `up`, so leave without running the hooks.
+        Runtime.getRuntime().halt(0);
     }
 
     private static void up(Topology topo, Path work, Path pidFile) throws IOException {

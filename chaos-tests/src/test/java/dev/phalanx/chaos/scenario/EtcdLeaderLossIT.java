@@ -41,7 +41,7 @@ class EtcdLeaderLossIT {
             try (Propagation p = new Propagation(c)) {
                 for (int k = 0; k < 10; k++) {
                     String id = "prop-leader-" + k;
-                    double[] ms = p.put(id, Duration.ofSeconds(20));
+                    double[] ms = p.put(id, Duration.ofSeconds(20)).ms();
                     perRoute.add(ms);
                     for (int n = 0; n < ms.length; n++) {
                         if (ms[n] < 0) {

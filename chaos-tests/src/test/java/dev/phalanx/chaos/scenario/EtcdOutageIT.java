@@ -57,7 +57,7 @@ class EtcdOutageIT {
             long quorumAt = Clock.micros();
             double[] ms;
             try (Propagation p = new Propagation(c)) {
-                ms = p.put("prop-after-outage", Duration.ofSeconds(30));
+                ms = p.put("prop-after-outage", Duration.ofSeconds(30)).ms();
             }
             Scenarios.sleep(1000);
             List<Sample> samples = load.stop();

@@ -26,12 +26,17 @@ final class Propagation implements AutoCloseable {
         this.c = c;
     }
 
-    /** Milliseconds per node (index 0 = node-1) until it served route {@code id}; -1 when not within the timeout. */
-    double[] put(String id, Duration timeout) throws Exception {
+    /** How long the put took (etcd's commit), and per node (index 0 = node-1) until it served the route. */
+    record Result(double putMs, double[] ms) {
+    }
+
+    /** Writes route {@code id}; a node that did not serve it within the timeout has -1. */
+    Result put(String id, Duration timeout) throws Exception {
         String route = BaselineConfig.probeRoute(id).replace("\"pool\"", "\"stripPrefix\":\"/prop/" + id + "\",\"pool\"");
         long start = Clock.micros();
         c.etcd().put(BaselineConfig.PREFIX + "/routes/" + id, route);
-        return await(id, start, timeout);
+        double putMs = (Clock.micros() - start) / 1000.0;
+        return new Result(putMs, await(id, start, timeout));
     }
 
     /** Waits for a route written earlier (at {@code startMicros}). */
