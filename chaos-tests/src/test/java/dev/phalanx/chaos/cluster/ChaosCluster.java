@@ -36,6 +36,8 @@ public final class ChaosCluster implements AutoCloseable {
     private AdminClient admin;
     private String image;
     private long baselineRevision;
+    private long imageBuildMs;
+    private long startMs;
 
     private ChaosCluster(Topology topo, Path workDir, Path projectDir, DockerEngine engine, Docker docker) {
         this.topo = topo;
@@ -83,9 +85,6 @@ public final class ChaosCluster implements AutoCloseable {
     public DockerEngine engine() {
         return engine;
     }
-
-    private long imageBuildMs;
-    private long startMs;
 
     public long imageBuildMs() {
         return imageBuildMs;

@@ -82,6 +82,8 @@ class GridSplitBrainIT {
             r.figure("tickets_consistent_after_merge_ms", consistentAt < 0 ? -1 : (consistentAt - mergedAt) / 1000);
             Scenarios.loadFigures(r, samples, RatelimitGlobalIT::limitedOk);
             r.goal("max_window_admitted", "<= limit + degraded x floor(limit/3)", over.isEmpty());
+            r.goal("max_window_admitted_without_degraded", "<= limit", windows.stream()
+                    .filter(w -> w.degraded() == 0).allMatch(w -> w.certain() <= BaselineConfig.LIMIT));
             r.raw("windows", RateWindows.rows(windows));
             r.samples("samples", samples);
             r.note("Degraded nodes are sampled from phalanx_ratelimit_degraded every 250 ms; a window's bound uses the"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.phalanx.chaos.cluster.BaselineConfig;
 import dev.phalanx.chaos.cluster.ChaosCluster;
+import dev.phalanx.chaos.load.Clock;
 import dev.phalanx.chaos.load.LoadGenerator;
 import dev.phalanx.chaos.load.Sample;
 import dev.phalanx.chaos.report.ChaosReport;
@@ -29,11 +30,26 @@ class RatelimitGlobalIT {
             long windowMicros = BaselineConfig.WINDOW_SECONDS * 1_000_000L;
             List<Sample> samples;
             List<RateWindows.Window> windows;
+            long measuredFrom;
             try (RateWindows.DegradedSampler degraded = new RateWindows.DegradedSampler(c, windowMicros)) {
                 LoadGenerator load = Scenarios.vipLoad(c, "/limited/global").start();
+                // A node that was frozen or cut off by an earlier scenario distrusts the grid for a while, which it
+                // only shows once limited traffic arrives: measure from the first window in which none is degraded.
+                long warmupStart = Clock.micros();
+                long deadline = System.nanoTime() + 40_000_000_000L;
+                long now = Clock.micros() / windowMicros;
+                while (System.nanoTime() < deadline && (now - warmupStart / windowMicros < 2
+                        || degraded.byWindow().getOrDefault(now - 1, 1) > 0 || degraded.byWindow().getOrDefault(now, 1) > 0)) {
+                    Thread.sleep(250);
+                    now = Clock.micros() / windowMicros;
+                }
+                measuredFrom = now * windowMicros;
+                r.figure("warmup_ms", (Clock.micros() - warmupStart) / 1000);
+                r.event(measuredFrom / 1000, "measured windows start (no node degraded)");
                 Scenarios.sleep(BaselineConfig.WINDOW_SECONDS * 10_000L + 500);
                 samples = load.stop();
-                windows = RateWindows.count(samples, windowMicros, BaselineConfig.LIMIT, degraded.byWindow());
+                windows = RateWindows.count(samples, windowMicros, BaselineConfig.LIMIT, degraded.byWindow()).stream()
+                        .filter(w -> w.index() * windowMicros >= measuredFrom).toList();
             }
             List<RateWindows.Window> over = windows.stream().filter(w -> w.certain() > w.bound()).toList();
             r.figure("limit", BaselineConfig.LIMIT);
@@ -46,11 +62,14 @@ class RatelimitGlobalIT {
             r.figure("windows_at_limit", windows.stream().filter(w -> w.certain() >= BaselineConfig.LIMIT).count());
             r.figure("windows_degraded", windows.stream().filter(w -> w.degraded() > 0).count());
             Scenarios.loadFigures(r, samples, RatelimitGlobalIT::limitedOk);
-            r.goal("max_window_admitted", "<= limit", over.isEmpty());
+            r.goal("max_window_admitted", "<= limit", windows.stream().allMatch(w -> w.certain() <= BaselineConfig.LIMIT));
             r.raw("windows", RateWindows.rows(windows));
             r.samples("samples", samples);
             r.note("Per window, admitted counts 200s whose whole exchange lay in the window (certain); possible also"
-                    + " counts those that crossed a window edge in both windows.");
+                    + " counts those that crossed a window edge in both windows. Windows are counted from the first one"
+                    + " in which no node reports phalanx_ratelimit_degraded (warmup_ms); a window in which a node still"
+                    + " degrades (grid call over 1 s on a loaded machine) is held to limit + floor(limit / 3) per"
+                    + " degraded node, the bound the README states, and counted in windows_degraded.");
             assertEquals(List.of(), over, "windows admitted more than the limit");
             assertEquals(0L, samples.stream().filter(s -> !limitedOk(s)).count(), "requests failed (neither 200 nor 429)");
         });
