@@ -56,6 +56,7 @@ class RatelimitGlobalIT {
             r.figure("window_s", BaselineConfig.WINDOW_SECONDS);
             r.figure("admitted", samples.stream().filter(s -> s.answered() && s.status() == 200).count());
             r.figure("refused_429", samples.stream().filter(s -> s.answered() && s.status() == 429).count());
+            r.figure("admitted_in_measured_windows", windows.stream().mapToInt(RateWindows.Window::certain).sum());
             r.figure("windows", windows.size());
             r.figure("max_window_admitted", windows.stream().mapToInt(RateWindows.Window::certain).max().orElse(0));
             r.figure("max_window_admitted_possible", windows.stream().mapToInt(RateWindows.Window::possible).max().orElse(0));
