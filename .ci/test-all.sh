@@ -27,5 +27,10 @@ need curl || apt_install curl
 { need gcc && [ -f /usr/include/stdio.h ]; } || apt_install gcc libc6-dev
 # HTTP/2 tests: h2load and nghttp (Http2ProxyIT)
 need h2load && need nghttp || apt_install nghttp2-client
+# chaos tests (chaos-tests/): a Docker engine and its CLI (the fixture starts dockerd itself when no engine answers,
+# and stops it after), debootstrap for the base image (built once, then cached by the engine), openssl (above) for
+# the TLS scenarios
+{ need dockerd && need docker; } || apt_install docker.io
+need debootstrap || apt_install debootstrap
 
 mvn -B -ntp verify "$@"
