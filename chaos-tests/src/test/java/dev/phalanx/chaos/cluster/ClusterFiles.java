@@ -83,7 +83,7 @@ public final class ClusterFiles {
         return ""
                 + "node: { id: " + Topology.nodeId(i) + ", stateDir: /var/lib/phalanx }\n"
                 + "listeners:\n"
-                + "  - { name: web, bind: \"0.0.0.0:" + Topology.HTTP_PORT + "\" }\n"
+                + "  - { name: web, bind: \"0.0.0.0:" + Topology.HTTP_PORT + "\", ipTransparent: true }\n"
                 + "  - name: websecure\n"
                 + "    bind: \"0.0.0.0:" + Topology.HTTPS_PORT + "\"\n"
                 + "    tls:\n"
