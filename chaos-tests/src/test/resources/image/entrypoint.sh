@@ -13,6 +13,13 @@ node)
     chown keepalived_script /var/log/keepalived
     echo "--- start $(date -u +%Y-%m-%dT%H:%M:%S.%6N)" >> /var/log/phalanx/vip-events.log
     ip -ts monitor address >> /var/log/phalanx/vip-events.log 2>&1 &
+    # Every VIP is also a local address on lo (not announced: the fixture sets arp_ignore=1, arp_announce=2), so
+    # keepalived only decides which node answers ARP for it. A packet that still reaches this node after keepalived
+    # removed the VIP from eth0 (the client's ARP entry is not updated yet) is accepted and answered here instead of
+    # dropped, retransmitted and reset by the new holder (docs/failover.md, "Planned moves").
+    for vip in $PHALANX_LOCAL_VIPS; do
+        ip addr add "$vip/32" dev lo || exit 3
+    done
     # keepalived 2.2.7 ends a config test of a good file with SIGTERM (143); a bad one exits 1-5 with the reasons
     keepalived -t -f /etc/keepalived/keepalived.conf 2>&1
     rc=$?

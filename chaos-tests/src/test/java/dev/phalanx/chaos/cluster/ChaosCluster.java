@@ -127,6 +127,10 @@ public final class ChaosCluster implements AutoCloseable {
             nodes.add(container(topo.nodeName(i), Topology.nodeId(i), topo.nodeIp(i))
                     .withCommand("node")
                     .withEnv("JAVA_OPTS", "-Xms96m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                    .withEnv("PHALANX_LOCAL_VIPS", String.join(" ", topo.vips()))
+                    // the VIPs sit on lo too: only the holder may answer ARP for them (LVS-DR style)
+                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withSysctls(Map.of(
+                            "net.ipv4.conf.all.arp_ignore", "1", "net.ipv4.conf.all.arp_announce", "2")))
                     .withCopyToContainer(Transferable.of(files.nodeYaml(i)), "/etc/phalanx/node.yaml")
                     .withCopyToContainer(Transferable.of(files.gridKey(), 0600), "/etc/phalanx/grid.key")
                     .withCopyToContainer(Transferable.of(files.read(files.certFile()), 0644), "/etc/phalanx/tls/chaos.crt")

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Renders keepalived/templates for one node of an active-active cluster: one VRRP instance per node, node i the
- * owner of VIP i (priority 200) and a backup of every other VIP with priorities rotated down by 10 per step
+ * owner of VIP i (priority 200) and a backup of every other VIP with priorities rotated down in equal steps from 200 to 40
  * (VI_1: node-1 200, node-2 190, node-3 180; VI_2: node-2 200, node-3 190, node-1 180 ...).
  */
 public final class KeepalivedConfig {
@@ -38,10 +38,12 @@ public final class KeepalivedConfig {
 
     /** Priority of node {@code self} (1-based) in the instance of VIP {@code instance}, for {@code n} nodes. */
     public static int priority(int self, int instance, int n) {
-        if (n > 19) {
-            throw new IllegalArgumentException("at most 19 nodes fit the priorities 200, 190 ... 20 (got " + n + ")");
+        if (n < 1 || n > 161) {
+            throw new IllegalArgumentException("1 to 161 nodes fit the priorities 200 ... 40 (got " + n + ")");
         }
-        return 200 - 10 * Math.floorMod(self - instance, n);
+        // spread over 200..40: a backup's master-down timer waits (256 - priority) / 256 advert intervals more, so
+        // the first successor takes a released VIP well before the second (with steps of 10 they raced: 8 ms apart)
+        return n == 1 ? 200 : 200 - (160 / (n - 1)) * Math.floorMod(self - instance, n);
     }
 
     /** keepalived.conf for node {@code self} (1-based), given every node's address and every VIP (VIP i on node i). */

@@ -17,7 +17,7 @@ class KeepalivedConfigTest {
 
     @Test
     void prioritiesRotateSoEachNodeOwnsOneVip() {
-        int[][] want = {{200, 180, 190}, {190, 200, 180}, {180, 190, 200}};
+        int[][] want = {{200, 40, 120}, {120, 200, 40}, {40, 120, 200}};
         for (int node = 1; node <= 3; node++) {
             for (int vip = 1; vip <= 3; vip++) {
                 assertEquals(want[node - 1][vip - 1], KeepalivedConfig.priority(node, vip, 3), "node " + node + " vip " + vip);

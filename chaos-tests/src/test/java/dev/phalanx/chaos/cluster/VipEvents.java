@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class VipEvents {
     private static final Pattern LINE = Pattern.compile(
-            "^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)]\\s+(Deleted\\s+)?\\d+:\\s+\\S+\\s+inet\\s+([0-9.]+)/");
+            "^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)]\\s+(Deleted\\s+)?\\d+:\\s+(\\S+)\\s+inet\\s+([0-9.]+)/");
 
     public record Event(long atMicros, int node, String vip, boolean added) {
     }
@@ -45,11 +45,12 @@ public final class VipEvents {
         List<Event> out = new ArrayList<>();
         for (String line : log.split("\n")) {
             Matcher m = LINE.matcher(line);
-            if (m.find() && vips.contains(m.group(3))) {
+            // the VIPs also sit on lo of every node (never announced there): only the ARP-announced copy counts
+            if (m.find() && !"lo".equals(m.group(3)) && vips.contains(m.group(4))) {
                 LocalDateTime t = LocalDateTime.parse(m.group(1));
                 long micros = t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1_000;
                 if (micros >= sinceMicros) {
-                    out.add(new Event(micros, node, m.group(3), m.group(2) == null));
+                    out.add(new Event(micros, node, m.group(4), m.group(2) == null));
                 }
             }
         }
@@ -65,9 +66,14 @@ public final class VipEvents {
             Docker.State s = docker.state(topo.nodeName(i));
             if (s.running() && !s.paused()) {
                 String addrs = docker.exec(topo.nodeName(i), 20, "ip", "-4", "-o", "addr", "show").stdout();
-                for (String vip : topo.vips()) {
-                    if (addrs.contains(" " + vip + "/")) {
-                        held.add(vip);
+                for (String line : addrs.split("\n")) {
+                    if (line.matches("^\\d+:\\s+lo\\s.*")) {
+                        continue; // every node has the VIPs on lo; the holder has them on its network interface
+                    }
+                    for (String vip : topo.vips()) {
+                        if (line.contains(" " + vip + "/")) {
+                            held.add(vip);
+                        }
                     }
                 }
             }

@@ -10,6 +10,7 @@ class VipEventsTest {
     @Test
     void parsesIpMonitorLinesForVipsOnly() {
         String log = "--- start 2026-12-06T02:37:00.000000\n"
+                + "[2026-12-06T02:37:00.500000] 1: lo    inet 172.31.250.101/32 scope global lo\n"
                 + "[2026-12-06T02:37:01.992763] 9: eth0    inet 172.31.250.101/32 scope global eth0\n"
                 + "       valid_lft forever preferred_lft forever\n"
                 + "[2026-12-06T02:37:02.000001] Deleted 9: eth0    inet 172.31.250.101/32 scope global eth0\n"

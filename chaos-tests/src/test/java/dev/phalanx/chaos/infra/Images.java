@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * Builds the two images locally (no registry is reachable): the base by debootstrap + import, the node image FROM
@@ -87,16 +87,25 @@ public final class Images {
             return ref;
         }
         long t0 = System.nanoTime();
-        ImageFromDockerfile image = new ImageFromDockerfile(ref, false)
-                .withFileFromString("Dockerfile", dockerfile)
-                .withFileFromPath("phalanx-node.jar", jar);
-        for (String f : KEEPALIVED_SCRIPTS) {
-            image.withFileFromPath(f, scripts.resolve(f));
+        // docker build through the CLI, like the base image's import: docker-java's build stream was cut off
+        // ("Premature end of chunk coded message body") on a busy machine. The legacy builder: no BuildKit needed.
+        Path context = projectDir.resolve("chaos-tests/target/node-image-" + tag);
+        try {
+            Files.createDirectories(context);
+            Files.writeString(context.resolve("Dockerfile"), dockerfile);
+            Files.copy(jar, context.resolve("phalanx-node.jar"), StandardCopyOption.REPLACE_EXISTING);
+            for (String f : KEEPALIVED_SCRIPTS) {
+                Files.copy(scripts.resolve(f), context.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+            for (String f : IMAGE_FILES) {
+                Files.write(context.resolve(f), resource(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the node image's build context " + context, e);
         }
-        for (String f : IMAGE_FILES) {
-            image.withFileFromString(f, new String(resource(f), StandardCharsets.UTF_8));
-        }
-        image.get();
+        Path log = projectDir.resolve("chaos-tests/target/node-image.log");
+        Commands.run(log, 600, "sh", "-c", "DOCKER_BUILDKIT=0 docker build -t " + ref + " '" + context + "'");
+        Commands.run(log, 60, "rm", "-rf", context.toString());
         LOG.info("built " + ref + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         for (String old : docker.imageTags(NODE_REPO)) {
             if (!old.equals(ref)) {
@@ -118,6 +127,7 @@ public final class Images {
                 + "RUN chown -R root:root /etc/keepalived /opt/phalanx && chmod 755 /etc/keepalived/phalanx"
                 + " /etc/keepalived/phalanx/*.sh /opt/phalanx/*.sh && chmod 644 /opt/phalanx/phalanx-node.jar\n"
                 + "ENV TZ=UTC\n"
+                + "LABEL org.opencontainers.image.title=phalanx-chaos-node\n"
                 + "ENTRYPOINT [\"/opt/phalanx/entrypoint.sh\"]\n";
     }
 
