@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * answered requests, and the grid ends with the new process alone on the second port.
  */
 class HandoverIT {
-    private static final Path JAR = Path.of("target/phalanx-node.jar");
+    private static final Path JAR = Path.of("target/phalanx-node.jar").toAbsolutePath();
+    private static final Path SUPERVISE = Path.of("../ansible/roles/phalanx_node/files/phalanx-supervise")
+            .toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_LOAD_MILLIS = 60_000;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -64,28 +66,11 @@ class HandoverIT {
         assertTrue(Files.exists(JAR), "the shaded jar is built in the package phase before integration tests");
         String migrate = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim();
         Path dir = Files.createTempDirectory("handover-it");
-        backend = new TestBackend("b").start();
-        Files.writeString(dir.resolve("routes.yaml"), """
-                routes: [ { id: all, match: { pathPrefix: / }, pool: p } ]
-                pools: [ { id: p, endpoints: [ { address: "%s" } ] } ]
-                """.formatted(backend.address()));
-        Files.writeString(dir.resolve("grid.key"), "handover-it-secret-0123456789abcdefghijklmnopq\n");
-        int[] ports = freePorts();
+        int[] ports = setUp(dir);
         int web = ports[0];
         int admin = ports[1];
         int grid = ports[2];
         Path cfg = dir.resolve("node.yaml");
-        Files.writeString(cfg, """
-                node: { id: node-1, stateDir: "%s", workerThreads: 1 }
-                listeners: [ { name: web, bind: "127.0.0.1:%d", reusePort: true } ]
-                admin: { bind: "127.0.0.1:%d", reusePort: true }
-                config: { file: "%s" }
-                accessLog: stdout
-                limits: { drainTimeout: 10s }
-                grid: { clusterName: handover, bind: "127.0.0.1:%d", portCount: 2, members: ["127.0.0.1:%d"],
-                        secretFile: "%s" }
-                """.formatted(dir.resolve("state"), web, admin, dir.resolve("routes.yaml"), grid, grid,
-                dir.resolve("grid.key")));
         Path ready = dir.resolve("run/ready");
 
         Process old = start(cfg, ready, dir.resolve("old.log"));
@@ -132,6 +117,99 @@ class HandoverIT {
         assertTrue(fresh.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, fresh.exitValue());
         assertTrue(Files.notExists(ready), "the ready file goes with the process that wrote it");
+    }
+
+    /**
+     * The unit's operation without systemd: {@code phalanx-supervise} (the unit's main process) runs the node;
+     * {@code phalanx-supervise reload PID} (the unit's ExecReload) upgrades it in place under the same load, and
+     * reports {@code handover ok}. A jar that cannot start makes the reload fail while the old process serves on.
+     * SIGTERM to the supervisor drains the node and exits 0.
+     */
+    @Test
+    void theSupervisorUpgradesOnReloadAndKeepsTheOldProcessWhenTheNewOneFails() throws Exception {
+        assertTrue(Files.exists(JAR), "the shaded jar is built in the package phase before integration tests");
+        Path dir = Files.createTempDirectory("handover-supervise-it");
+        int[] ports = setUp(dir);
+        Path jar = dir.resolve("phalanx-node.jar");
+        Files.copy(JAR, jar);
+        ProcessBuilder pb = new ProcessBuilder("bash", SUPERVISE.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("supervise.log").toFile());
+        pb.environment().put("PHALANX_JAR", jar.toString());
+        pb.environment().put("PHALANX_CONFIG", dir.resolve("node.yaml").toString());
+        pb.environment().put("PHALANX_RUN_DIR", dir.resolve("run").toString());
+        pb.environment().put("PHALANX_READY_TIMEOUT", "60");
+        pb.environment().put("JAVA_OPTS", "-Xmx256m -Dio.netty.leakDetection.level=paranoid");
+        Process supervisor = pb.start();
+        processes.add(supervisor);
+        Path ready = dir.resolve("run/ready");
+        await("the first node process ready", 60_000, () -> readyPid(ready) > 0);
+        long first = readyPid(ready);
+        List<Thread> load = startLoad(ports[0], ports[1]);
+        Thread.sleep(1000);
+
+        long t = System.nanoTime();
+        String outcome = reload(supervisor, dir);
+        long reloadMillis = (System.nanoTime() - t) / 1_000_000;
+        assertTrue(outcome.startsWith("handover ok pid="), outcome);
+        long second = readyPid(ready);
+        assertTrue(second > 0 && second != first, "a new node process: " + first + " -> " + second);
+        assertTrue(ProcessHandle.of(first).map(h -> !h.isAlive()).orElse(true), "the old process is gone");
+
+        Path broken = dir.resolve("broken.jar");
+        Files.writeString(broken, "not a jar");
+        Files.move(broken, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE); // a new inode: the running JVM keeps its jar
+        String failed = reload(supervisor, dir);
+        assertTrue(failed.startsWith("handover failed: the new process"), failed);
+        assertEquals(second, readyPid(ready), "the serving process stays");
+        int atFailure = responses.get();
+        await("requests served after the failed upgrade", 30_000, () -> responses.get() > atFailure + 100);
+        stop = true;
+        for (Thread th : load) {
+            th.join(15_000);
+        }
+        System.out.printf("figure: systemctl-reload equivalent: handover ok after %d ms; %d requests, %d failed;"
+                + " /healthz 200 x %d%n", reloadMillis, responses.get(), failures.size(), healthzOk.get());
+        assertEquals(List.of(), failures, "no request fails, no connection is refused, /healthz stays 200");
+
+        supervisor.destroy(); // SIGTERM: the node drains, the supervisor exits with its code
+        assertTrue(supervisor.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, supervisor.exitValue(), Files.readString(dir.resolve("supervise.log")));
+    }
+
+    private static String reload(Process supervisor, Path dir) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", SUPERVISE.toString(), "reload",
+                Long.toString(supervisor.pid())).redirectErrorStream(true);
+        pb.environment().put("PHALANX_RUN_DIR", dir.resolve("run").toString());
+        pb.environment().put("PHALANX_READY_TIMEOUT", "60");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS), "the reload returns");
+        assertEquals(out.startsWith("handover ok") ? 0 : 1, p.exitValue(), out);
+        return out;
+    }
+
+    /** Backend, routes, grid secret and {@code node.yaml} in {@code dir}; returns the web, admin and grid ports. */
+    private int[] setUp(Path dir) throws IOException {
+        backend = new TestBackend("b").start();
+        Files.writeString(dir.resolve("routes.yaml"), """
+                routes: [ { id: all, match: { pathPrefix: / }, pool: p } ]
+                pools: [ { id: p, endpoints: [ { address: "%s" } ] } ]
+                """.formatted(backend.address()));
+        Files.writeString(dir.resolve("grid.key"), "handover-it-secret-0123456789abcdefghijklmnopq\n");
+        int[] ports = freePorts();
+        Files.writeString(dir.resolve("node.yaml"), """
+                node: { id: node-1, stateDir: "%s", workerThreads: 1 }
+                listeners: [ { name: web, bind: "127.0.0.1:%d", reusePort: true } ]
+                admin: { bind: "127.0.0.1:%d", reusePort: true }
+                config: { file: "%s" }
+                accessLog: stdout
+                limits: { drainTimeout: 10s }
+                grid: { clusterName: handover, bind: "127.0.0.1:%d", portCount: 2, members: ["127.0.0.1:%d"],
+                        secretFile: "%s" }
+                """.formatted(dir.resolve("state"), ports[0], ports[1], dir.resolve("routes.yaml"), ports[2], ports[2],
+                dir.resolve("grid.key")));
+        return ports;
     }
 
     private Process start(Path cfg, Path ready, Path log) throws IOException {
