@@ -28,4 +28,10 @@ need curl || apt_install curl
 # HTTP/2 tests: h2load and nghttp (Http2ProxyIT)
 need h2load && need nghttp || apt_install nghttp2-client
 
+# ansible/: ansible-lint and ansible-playbook (Debian's ansible 7.x and ansible-lint); nft checks the firewall table
+{ need ansible-playbook && need ansible-lint; } || apt_install ansible ansible-lint
+need nft || apt_install nftables
+
 mvn -B -ntp verify "$@"
+# the roles and playbooks: lint, syntax check, every template rendered for three nodes and checked (under a minute)
+ansible/tests/check.sh node/target/phalanx-node.jar
