@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fast checks of ansible/ (well under a minute): ansible-lint (production profile), ansible-playbook --syntax-check
 # of site.yml and rolling-update.yml, and tests/render.yml (every template rendered for three nodes and checked with
-# the node's validate, nft -c and, when installed, keepalived -t).
+# the node's validate, nft -c, systemd-analyze verify and, when installed, keepalived -t).
 #   ansible/tests/check.sh [JAR]     JAR defaults to node/target/phalanx-node.jar (build it first)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +24,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$ANSIBLE_LOCAL_TEMP" "$out"' EXIT
 nft_check="true %s"
 if [ "$(id -u)" = 0 ] && command -v nft >/dev/null; then nft_check="nft -c -f %s"; fi
+unit_check="true"
+if command -v systemd-analyze >/dev/null; then unit_check="systemd-analyze verify --man=no"; fi
 keepalived_check="true %s"
 if command -v keepalived >/dev/null; then keepalived_check="keepalived -t -f %s"; fi
 ansible-playbook -i tests/inventory.yml tests/render.yml \
     -e render_out="$out" -e render_jar="$jar" -e validate_helper="$here/roles/phalanx_node/files/phalanx-validate" \
-    -e keepalived_repo_dir="$keepalived_dir" -e "nft_check='$nft_check'" -e "keepalived_check='$keepalived_check'"
-echo "check.sh: ok (firewall checked with: ${nft_check%% *}, keepalived.conf with: ${keepalived_check%% *})"
+    -e keepalived_repo_dir="$keepalived_dir" -e "nft_check='$nft_check'" -e "keepalived_check='$keepalived_check'" \
+    -e "unit_check='$unit_check'"
+echo "check.sh: ok (firewall checked with: ${nft_check%% *}, unit with: ${unit_check%% *}, keepalived.conf with:" \
+    "${keepalived_check%% *})"
