@@ -26,11 +26,11 @@ nft_check="true %s"
 if [ "$(id -u)" = 0 ] && command -v nft >/dev/null; then nft_check="nft -c -f %s"; fi
 unit_check="true"
 if command -v systemd-analyze >/dev/null; then unit_check="systemd-analyze verify --man=no"; fi
-keepalived_check="true %s"
-if command -v keepalived >/dev/null; then keepalived_check="keepalived -t -f %s"; fi
+keepalived_test=false
+if command -v keepalived >/dev/null; then keepalived_test=true; fi
 ansible-playbook -i tests/inventory.yml tests/render.yml \
     -e render_out="$out" -e render_jar="$jar" -e validate_helper="$here/roles/phalanx_node/files/phalanx-validate" \
-    -e keepalived_repo_dir="$keepalived_dir" -e "nft_check='$nft_check'" -e "keepalived_check='$keepalived_check'" \
+    -e keepalived_repo_dir="$keepalived_dir" -e "nft_check='$nft_check'" -e keepalived_test=$keepalived_test \
     -e "unit_check='$unit_check'"
-echo "check.sh: ok (firewall checked with: ${nft_check%% *}, unit with: ${unit_check%% *}, keepalived.conf with:" \
-    "${keepalived_check%% *})"
+echo "check.sh: ok (firewall checked with: ${nft_check%% *}, unit with: ${unit_check%% *}," \
+    "keepalived -t: $keepalived_test)"
