@@ -60,6 +60,7 @@ public final class Node implements AutoCloseable {
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final VrrpStates vrrp;
+    private final VrrpStateFile vrrpFile;
     private final DrainSequence drainSequence;
     private final AccessLog accessLog;
     private final RateLimiter limiter;
@@ -127,6 +128,8 @@ public final class Node implements AutoCloseable {
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
         this.vrrp = new VrrpStates(meters);
+        this.vrrpFile = new VrrpStateFile(config.node().stateDir(), vrrp);
+        vrrp.onReport(vrrpFile::saveSoon);
         this.drainSequence = new DrainSequence(config.drain(), config.limits().drainTimeout(), drain, listeners, vrrp,
                 this::close);
         this.adminModel = new NodeAdminModel(config, source, listeners, shared,
@@ -194,6 +197,7 @@ public final class Node implements AutoCloseable {
             l.bind();
             LOG.info("listener " + l.name() + " on " + l.localAddress());
         }
+        vrrpFile.load(); // what keepalived last reported (to the process this one may be taking over from)
         admin.start();
         LOG.info("node " + config.node().id() + " started (" + (loops.isEpoll() ? "epoll" : "nio") + ", admin on "
                 + admin.localAddress() + ")");
@@ -374,6 +378,7 @@ public final class Node implements AutoCloseable {
         pools.closeAllIdle();
         limiter.close();
         admin.close();
+        vrrpFile.close();
         loops.close();
         accessLog.close();
         shared.close(); // last: leaves the grid gracefully

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * ready file; then the old one gets SIGUSR2, stops accepting, finishes its requests and leaves. Non-retrying
  * keep-alive clients load the listener the whole time and a poller asks {@code /healthz} on the shared admin port:
  * no request fails, no connection is refused, {@code /healthz} never answers anything but 200, both processes
- * answered requests, and the grid ends with the new process alone on the second port.
+ * answered requests, the grid ends with the new process alone on the second port, and the new process knows the
+ * VRRP state keepalived reported to the old one.
  */
 class HandoverIT {
     private static final Path JAR = Path.of("target/phalanx-node.jar").toAbsolutePath();
@@ -75,6 +76,12 @@ class HandoverIT {
 
         Process old = start(cfg, ready, dir.resolve("old.log"));
         await("the old process ready", 60_000, () -> readyPid(ready) == old.pid());
+        // keepalived's notify script told the old process it holds VI_1; no transition will come during the handover
+        HttpResponse<String> vrrp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/vrrp"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instance\":\"VI_1\",\"state\":\"MASTER\","
+                        + "\"vips\":[\"192.0.2.101\"],\"priority\":200}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, vrrp.statusCode(), vrrp.body());
         List<Thread> load = startLoad(web, admin);
         Thread.sleep(1500);
 
@@ -112,6 +119,8 @@ class HandoverIT {
         assertEquals(1, cluster.get("members").size(), cluster.toString());
         assertTrue(cluster.get("members").get(0).toString().contains(":" + (grid + 1)),
                 "the new process joined on the grid's second port: " + cluster);
+        assertEquals("MASTER", cluster.get("vrrp").get(0).get("state").asText(),
+                "the new process knows the VIP it holds (from the state folder): " + cluster);
 
         fresh.destroy(); // SIGTERM: an ordinary drain
         assertTrue(fresh.waitFor(60, TimeUnit.SECONDS));
@@ -220,7 +229,7 @@ class HandoverIT {
         return p;
     }
 
-    /** Three busy keep-alive clients, one sporadic one (sometimes idle past the idle-close grace), one /healthz poller. */
+    /** Three busy keep-alive clients, a sporadic one (sometimes idle past the idle-close grace), a /healthz poller. */
     private List<Thread> startLoad(int web, int admin) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
