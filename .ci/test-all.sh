@@ -33,4 +33,12 @@ need h2load && need nghttp || apt_install nghttp2-client
 { need dockerd && need docker; } || apt_install docker.io
 need debootstrap || apt_install debootstrap
 
+# ansible/: ansible-lint and ansible-playbook (Debian's ansible 7.x and ansible-lint); nft checks the firewall table
+{ need ansible-playbook && need ansible-lint; } || apt_install ansible ansible-lint
+need nft || apt_install nftables
+# keepalived -t checks the rendered keepalived.conf in ansible/tests/check.sh (its service stays off: no config)
+need keepalived || apt_install keepalived
+
 mvn -B -ntp verify "$@"
+# the roles and playbooks: lint, syntax check, every template rendered for three nodes and checked (under a minute)
+ansible/tests/check.sh node/target/phalanx-node.jar

@@ -97,6 +97,35 @@ final class DrainSequence implements Runnable {
         }
     }
 
+    /**
+     * A handover ({@link DrainState#startHandover}): the new process already accepts on the same ports, so stop
+     * accepting at once (the phase is {@code finishing} already), then as in {@code finishing}: requests in flight
+     * end with {@code Connection: close}, idle connections close after {@code drain.idleCloseGrace}, until none is
+     * left or {@code limits.drainTimeout}; then stop. No {@code releasing}: the VIPs stay where they are.
+     */
+    void handover() {
+        long start = System.nanoTime();
+        long deadline = start + drainTimeout.toNanos();
+        long grace = config.idleCloseGrace().toNanos();
+        try {
+            listeners.forEach(ListenerServer::stopAccepting);
+            DrainSweep s = sweep(grace);
+            LOG.info("handover: listeners closed (the new process accepts), " + s.connections() + " connection(s)"
+                    + " open, " + s.inFlight() + " request(s) in flight; /healthz stays 200");
+            while (s.connections() > 0 && System.nanoTime() < deadline) {
+                sleep();
+                s = sweep(grace);
+            }
+            LOG.info("handover done in " + millisSince(start) + " ms, " + s.connections()
+                    + " connection(s) cut at the drain timeout");
+        } catch (RuntimeException | Error e) {
+            LOG.severe("handover failed, stopping now: " + e);
+            throw e;
+        } finally {
+            stop.run();
+        }
+    }
+
     /** The {@code releasing} phase: until the VIPs left (as keepalived reports it) plus the accept grace. */
     private void release(long grace, long deadline) {
         long start = System.nanoTime();

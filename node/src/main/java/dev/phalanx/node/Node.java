@@ -60,6 +60,7 @@ public final class Node implements AutoCloseable {
     private final ConfigCompiler compiler = new ConfigCompiler();
     private final DrainState drain = new DrainState();
     private final VrrpStates vrrp;
+    private final VrrpStateFile vrrpFile;
     private final DrainSequence drainSequence;
     private final AccessLog accessLog;
     private final RateLimiter limiter;
@@ -71,6 +72,7 @@ public final class Node implements AutoCloseable {
     private final boolean ownsTicketKeys;
     private CertificateWatcher certificateWatcher;
     private final AdminServer admin;
+    private final NodeAdminModel adminModel;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ConfigSnapshot applied;
 
@@ -126,9 +128,11 @@ public final class Node implements AutoCloseable {
             listeners.add(new ListenerServer(l, loops, ctx, config.limits().maxConnections(), tls));
         }
         this.vrrp = new VrrpStates(meters);
+        this.vrrpFile = new VrrpStateFile(config.node().stateDir(), vrrp);
+        vrrp.onReport(vrrpFile::saveSoon);
         this.drainSequence = new DrainSequence(config.drain(), config.limits().drainTimeout(), drain, listeners, vrrp,
                 this::close);
-        this.admin = new AdminServer(config.admin(), new NodeAdminModel(config, source, listeners, shared,
+        this.adminModel = new NodeAdminModel(config, source, listeners, shared,
                 this.ticketKeys, meters, vrrp, new NodeAdminModel.Lifecycle() {
                     @Override
                     public ConfigSnapshot applied() {
@@ -147,7 +151,7 @@ public final class Node implements AutoCloseable {
 
                     @Override
                     public String drainPhase() {
-                        return drain.isDraining() ? drain.phase().text() : null;
+                        return !drain.isDraining() ? null : drain.isHandover() ? "handover" : drain.phase().text();
                     }
 
                     @Override
@@ -159,7 +163,8 @@ public final class Node implements AutoCloseable {
                     public void startDrain() {
                         Node.this.startDrain();
                     }
-                }));
+                });
+        this.admin = new AdminServer(config.admin(), adminModel);
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,
                 n -> n.applied == null ? 0 : Math.max(n.source.current().revision(), 0));
         meters.gauge("phalanx.config.errors", "config objects rejected by validation", this,
@@ -192,6 +197,7 @@ public final class Node implements AutoCloseable {
             l.bind();
             LOG.info("listener " + l.name() + " on " + l.localAddress());
         }
+        vrrpFile.load(); // what keepalived last reported (to the process this one may be taking over from)
         admin.start();
         LOG.info("node " + config.node().id() + " started (" + (loops.isEpoll() ? "epoll" : "nio") + ", admin on "
                 + admin.localAddress() + ")");
@@ -239,15 +245,52 @@ public final class Node implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * SIGUSR2: hand over to a new process of this node that already accepts on the same ports (an in-place upgrade,
+     * docs/upgrade.md): stop accepting at once (with {@code net.ipv4.tcp_migrate_req=1} the kernel moves connections
+     * not yet accepted to the new process), finish what is in flight, close idle connections, then stop. The VIPs
+     * stay and /healthz stays 200: the new process holds them. Does nothing when a drain already started.
+     */
+    public void startHandover() {
+        if (!drain.startHandover()) {
+            return;
+        }
+        Thread t = new Thread(drainSequence::handover, "phalanx-handover");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /**
+     * Why the node is not ready for an upgrade to hand over to it: {@code /readyz}'s reasons, plus
+     * {@code config not in sync} while the config source is not in sync; empty when ready.
+     */
+    public List<String> notReadyReasons() {
+        List<String> reasons = new ArrayList<>(adminModel.ready().reasons());
+        if (!source.inSync()) {
+            reasons.add("config not in sync");
+        }
+        return reasons;
+    }
+
+    /** The revision of the config in force (0 before the first). */
+    public long appliedRevision() {
+        ConfigSnapshot s = applied;
+        return s == null ? 0 : s.revision();
+    }
+
     /** SIGHUP: reopen the access-log file (after logrotate moved it). */
     public void reopenLogs() {
         accessLog.reopen();
     }
 
-    /** /healthz 200: config loaded, and no drain or still in its {@code closing} phase (the VIPs stay). */
+    /**
+     * /healthz 200: config loaded, and no drain, or still in its {@code closing} phase, or a handover (the VIPs stay;
+     * while the new process shares the admin port, keepalived's checks reach either process).
+     */
     boolean serving() {
         DrainState.Phase phase = drain.phase();
-        return applied != null && (phase == DrainState.Phase.SERVING || phase == DrainState.Phase.CLOSING);
+        return applied != null && (phase == DrainState.Phase.SERVING || phase == DrainState.Phase.CLOSING
+                || drain.isHandover());
     }
 
     boolean draining() {
@@ -335,6 +378,7 @@ public final class Node implements AutoCloseable {
         pools.closeAllIdle();
         limiter.close();
         admin.close();
+        vrrpFile.close();
         loops.close();
         accessLog.close();
         shared.close(); // last: leaves the grid gracefully

@@ -6,6 +6,7 @@ import dev.phalanx.cluster.model.ConfigError;
 import dev.phalanx.cluster.model.SpecCodec;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
  * "inSync"}} under a lease that this writer keeps alive, so the key disappears a TTL after the node died. Runs on
  * its own thread (blocking etcd calls with timeouts), never on the config thread or an event loop. When etcd is
  * unreachable it keeps trying; when the lease expired meanwhile it takes a new one and writes the status again.
+ * With every keep-alive (a third of the TTL) it checks that the key is still there and writes it again if not.
  */
 final class NodeStatusWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodeStatusWriter.class.getName());
@@ -87,6 +89,11 @@ final class NodeStatusWriter implements AutoCloseable {
                     return;
                 }
                 nextKeepAliveNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(ttlSeconds) / 3;
+                if (written != null && !keyExists()) {
+                    // gone though our lease lives: another process of this node (the old one of an in-place
+                    // upgrade, docs/upgrade.md) wrote it last under its lease and revoked that when it stopped
+                    written = null;
+                }
             }
             if (!d.equals(written)) {
                 client.get().getKVClient().put(EtcdKeys.bytes(key), EtcdKeys.bytes(json(d)),
@@ -109,6 +116,11 @@ final class NodeStatusWriter implements AutoCloseable {
                 leaseId = 0;
             }
         }
+    }
+
+    private boolean keyExists() throws Exception {
+        return client.get().getKVClient().get(EtcdKeys.bytes(key), GetOption.builder().withCountOnly(true).build())
+                .get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS).getCount() > 0;
     }
 
     String json(Status s) {

@@ -16,7 +16,7 @@ import java.util.Set;
 final class ListenersReader {
 
     static final List<String> LISTENER_FIELDS = List.of("name", "bind", "proxyProtocol", "tls", "h2c",
-            "ipTransparent");
+            "ipTransparent", "reusePort");
     static final List<String> TLS_FIELDS = List.of("certificates", "protocols", "clientAuth", "clientCaFile", "http2",
             "hsts", "ocspStapling", "rsaSigner");
     static final java.util.regex.Pattern HSTS = java.util.regex.Pattern.compile(
@@ -61,7 +61,8 @@ final class ListenersReader {
                         + " (tls.http2)");
             }
             boolean ipTransparent = l.bool("ipTransparent", false);
-            out.add(new ListenerConfig(name, bind, proxyProtocol, tls, h2c, ipTransparent));
+            boolean reusePort = l.bool("reusePort", false);
+            out.add(new ListenerConfig(name, bind, proxyProtocol, tls, h2c, ipTransparent, reusePort));
         }
         return List.copyOf(out);
     }

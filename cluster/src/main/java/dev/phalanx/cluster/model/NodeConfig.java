@@ -26,11 +26,18 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
      * @param ipTransparent set IP_TRANSPARENT on the listening socket (Linux, needs CAP_NET_ADMIN): its connections
      *                      can still send from a VIP that keepalived has just removed, so a response in progress
      *                      when the VIP moves still reaches the client
+     * @param reusePort     set SO_REUSEPORT (Linux, epoll), so a second process of the same node can bind the same
+     *                      address for an in-place upgrade (docs/upgrade.md)
      */
     public record ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c,
-                                 boolean ipTransparent) {
+                                 boolean ipTransparent, boolean reusePort) {
         public ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls) {
-            this(name, bind, proxyProtocol, tls, false, false);
+            this(name, bind, proxyProtocol, tls, false, false, false);
+        }
+
+        public ListenerConfig(String name, HostPort bind, boolean proxyProtocol, TlsConfig tls, boolean h2c,
+                              boolean ipTransparent) {
+            this(name, bind, proxyProtocol, tls, h2c, ipTransparent, false);
         }
     }
 
@@ -49,8 +56,14 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
     public record CertificateConfig(Path certFile, Path keyFile) {
     }
 
-    /** Admin HTTP: bind address and bearer token ("" = none; required when bind is not loopback). */
-    public record AdminConfig(HostPort bind, String token) {
+    /**
+     * Admin HTTP: bind address and bearer token ("" = none; required when bind is not loopback). {@code reusePort}:
+     * SO_REUSEPORT on the admin port, so the new process of an in-place upgrade answers on it too.
+     */
+    public record AdminConfig(HostPort bind, String token, boolean reusePort) {
+        public AdminConfig(HostPort bind, String token) {
+            this(bind, token, false);
+        }
     }
 
     /** Exactly one of {@code file} and {@code etcd} is non-null. */
@@ -66,11 +79,19 @@ public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<
      *
      * @param logLevel what the grid library itself logs ({@code debug|info|warn|error|off}): its banner, member lists
      *                 and partition notices are INFO; the node's own grid messages are not affected
+     * @param portCount how many ports from {@code bind}'s port up a member may take (the first free one), and at
+     *                  which ports of each of {@code members} to look for one: 2 lets the new process of an
+     *                  in-place upgrade join next to the old one (docs/upgrade.md); 1 to 4
      */
     public record GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile,
-                             String logLevel) {
+                             String logLevel, int portCount) {
         public GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile) {
-            this(clusterName, bind, members, secretFile, "info");
+            this(clusterName, bind, members, secretFile, "info", 1);
+        }
+
+        public GridConfig(String clusterName, HostPort bind, List<HostPort> members, Path secretFile,
+                          String logLevel) {
+            this(clusterName, bind, members, secretFile, logLevel, 1);
         }
     }
 

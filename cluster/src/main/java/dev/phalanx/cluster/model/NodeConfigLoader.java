@@ -178,7 +178,7 @@ public final class NodeConfigLoader {
     }
 
     private static AdminConfig admin(JsonFields root) {
-        JsonFields a = section(root, "admin", List.of("bind", "token"));
+        JsonFields a = section(root, "admin", List.of("bind", "token", "reusePort"));
         HostPort bind = ListenersReader.bind(a, "bind", DEFAULT_ADMIN_BIND);
         String token = a.string("token", "");
         if (bind != null && !Syntax.isLoopback(bind.host()) && token.isBlank()) {
@@ -188,7 +188,8 @@ public final class NodeConfigLoader {
         if (!token.isEmpty() && Syntax.headerValueProblem(token) != null) {
             a.error("token", "may only hold printable characters");
         }
-        return new AdminConfig(bind != null ? bind : DEFAULT_ADMIN_BIND, token);
+        boolean reusePort = a.bool("reusePort", false);
+        return new AdminConfig(bind != null ? bind : DEFAULT_ADMIN_BIND, token, reusePort);
     }
 
     private static LimitsConfig limits(JsonFields root) {

@@ -16,7 +16,9 @@ final class SourceSectionsReader {
     static final List<String> CONFIG_FIELDS = List.of("file", "etcd");
     static final List<String> ETCD_FIELDS =
             List.of("endpoints", "prefix", "user", "password", "caFile", "certFile", "keyFile");
-    static final List<String> GRID_FIELDS = List.of("clusterName", "bind", "members", "secretFile", "logLevel");
+    static final List<String> GRID_FIELDS = List.of("clusterName", "bind", "members", "secretFile", "logLevel",
+            "portCount");
+    static final int MAX_GRID_PORT_COUNT = 4;
     static final List<String> GRID_LOG_LEVELS = List.of("debug", "info", "warn", "error", "off");
     static final String DEFAULT_ETCD_PREFIX = "/phalanx";
     static final int DEFAULT_GRID_PORT = 5701;
@@ -135,6 +137,11 @@ final class SourceSectionsReader {
         if (logLevel != null && !GRID_LOG_LEVELS.contains(logLevel)) {
             g.error("logLevel", "\"" + logLevel + "\" is not one of " + String.join(", ", GRID_LOG_LEVELS));
         }
-        return new GridConfig(clusterName, bind, List.copyOf(members), secret, logLevel);
+        Integer count = g.integer("portCount", 1, 1, MAX_GRID_PORT_COUNT);
+        int portCount = count == null ? 1 : count;
+        if (bind != null && bind.port() + portCount - 1 > 65535) {
+            g.error("portCount", "bind port " + bind.port() + " + portCount - 1 is above 65535");
+        }
+        return new GridConfig(clusterName, bind, List.copyOf(members), secret, logLevel, portCount);
     }
 }

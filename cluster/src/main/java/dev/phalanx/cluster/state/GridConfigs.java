@@ -66,7 +66,10 @@ final class GridConfigs {
         config.setMemberAttributeConfig(new MemberAttributeConfig().setAttribute(NODE_ID_ATTRIBUTE, nodeId));
 
         NetworkConfig network = config.getNetworkConfig();
-        network.setPort(grid.bind().port()).setPortAutoIncrement(false).setPortCount(1);
+        // portCount > 1: the first free port from bind's up (the new process of an in-place upgrade takes the next
+        // one while the old process still holds its port); every member is looked for at all of its ports
+        network.setPort(grid.bind().port()).setPortAutoIncrement(grid.portCount() > 1)
+                .setPortCount(grid.portCount());
         String host = grid.bind().host();
         if (!"0.0.0.0".equals(host) && !"::".equals(host)) {
             config.setProperty("hazelcast.local.localAddress", host);
@@ -77,7 +80,9 @@ final class GridConfigs {
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(3);
         for (HostPort member : grid.members()) {
-            join.getTcpIpConfig().addMember(member.toString());
+            for (int i = 0; i < grid.portCount(); i++) {
+                join.getTcpIpConfig().addMember(new HostPort(member.host(), member.port() + i).toString());
+            }
         }
 
         int expected = expectedMembers(grid);

@@ -105,6 +105,7 @@ class NodeConfigLoaderTest {
                     bind: 0.0.0.0:8080
                     proxyProtocol: true
                     h2c: true
+                    reusePort: true
                   - name: websecure
                     bind: "[::]:8443"
                     tls:
@@ -140,6 +141,9 @@ class NodeConfigLoaderTest {
         assertTrue(c.listeners().get(0).proxyProtocol());
         assertTrue(c.listeners().get(0).h2c());
         assertFalse(c.listeners().get(1).h2c());
+        assertTrue(c.listeners().get(0).reusePort());
+        assertFalse(c.listeners().get(1).reusePort());
+        assertFalse(c.admin().reusePort());
         NodeConfig.TlsConfig tls = c.listeners().get(1).tls();
         assertEquals(List.of(new NodeConfig.CertificateConfig(dir.resolve("tls/a.crt"), dir.resolve("tls/a.key"))),
                 tls.certificates());
@@ -202,6 +206,10 @@ class NodeConfigLoaderTest {
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: true, tls: {certificates: []}}] | listeners[a].h2c | is for plain listeners
         listeners: [{name: a, bind: '1.1.1.1:80', h2c: sure}]  | listeners[a].h2c           | expected true or false
         listeners: [{name: a, bind: '1.1.1.1:80', ipTransparent: 1}] | listeners[a].ipTransparent | expected true or false
+        listeners: [{name: a, bind: '1.1.1.1:80', reusePort: 1}] | listeners[a].reusePort | expected true or false
+        admin: {reusePort: 1}                                 | admin.reusePort            | expected true or false
+        grid: {portCount: 5, secretFile: x}                   | grid.portCount             | 5 is outside 1..4
+        grid: {bind: '0.0.0.0:65535', portCount: 2, secretFile: x} | grid.portCount        | bind port 65535 + portCount - 1 is above 65535
         trustedProxies: [10.0.0.0/8, 10.0.0.0/33]             | trustedProxies[1]          | prefix length outside 0..32
         trustedProxies: [proxy.example.com]                   | trustedProxies[0]          | is not an address block
         admin: {bind: '0.0.0.0:9901'}                         | admin.token                | required when admin.bind (0.0.0.0:9901) is not a loopback address

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -17,6 +18,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -35,6 +37,7 @@ public final class AdminServer implements AutoCloseable {
     static final int READ_TIMEOUT_SECONDS = 30;
 
     private final HostPort bind;
+    private final boolean reusePort;
     private final AdminHandler handler;
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -51,6 +54,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(AdminConfig config, AdminModel model, Predicate<InetAddress> trustedWithoutToken) {
         this.bind = Objects.requireNonNull(config.bind(), "admin.bind");
+        this.reusePort = config.reusePort();
         this.handler = new AdminHandler(Objects.requireNonNull(model, "model"),
                 new BearerAuth(config.token(), Objects.requireNonNull(trustedWithoutToken, "trustedWithoutToken")));
     }
@@ -80,6 +84,8 @@ public final class AdminServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 64)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // admin.reusePort: the new process of an in-place upgrade answers on the same port (docs/upgrade.md)
+                .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), reusePort)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

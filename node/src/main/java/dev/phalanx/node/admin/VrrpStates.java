@@ -28,6 +28,7 @@ public final class VrrpStates {
     }
 
     private final Map<String, Entry> byInstance = new ConcurrentHashMap<>();
+    private volatile Runnable onReport = () -> { };
     private final Meters meters;
     private final Clock clock;
 
@@ -56,12 +57,18 @@ public final class VrrpStates {
             String instance = report.instance();
             meters.vrrpMaster(instance, () -> isMaster(instance));
         }
+        onReport.run();
         if (changed) {
             LOG.info("VRRP " + report.instance() + ": " + (old == null ? "(first report)" : old.report().state())
                     + " -> " + report.state() + ", vips " + report.vips()
                     + (report.priority() == null ? "" : ", priority " + report.priority()));
         }
         return true;
+    }
+
+    /** Called after every kept report (on the reporter's thread: it must not block). */
+    public void onReport(Runnable listener) {
+        this.onReport = Objects.requireNonNull(listener, "listener");
     }
 
     /** True until the first report: then no keepalived tells this node anything, and a drain waits a fixed time. */

@@ -24,7 +24,7 @@ public final class Commands {
     /** Runs {@code command} with the whole argument list; returns the exit code, or -1 when it printed only text. */
     public static int dispatch(String command, String[] args) {
         return switch (command) {
-            case "run" -> run(Options.configFile(args));
+            case "run" -> run(Options.configFile(args), Options.value(args, "--ready-file"));
             case "validate" -> validate(Options.configFile(args), System.out);
             case "demo" -> DemoCluster.run(args);
             case "routes", "pools", "status" -> new EtcdCli(System.out, System.err).run(args);
@@ -43,8 +43,13 @@ public final class Commands {
         };
     }
 
-    /** Starts a node and blocks until it stopped; SIGTERM and SIGINT drain it, SIGHUP reopens the access log. */
-    static int run(String configFile) {
+    /**
+     * Starts a node and blocks until it stopped; SIGTERM and SIGINT drain it, SIGUSR2 hands over to a new process
+     * (docs/upgrade.md), SIGHUP reopens the access log. {@code readyFile} (or null): written with the process id once
+     * the node is ready as {@code /readyz} means it, removed when it stops; how an upgrade tells that the new process
+     * is ready while both answer on the admin port.
+     */
+    static int run(String configFile, String readyFile) {
         if (configFile == null) {
             System.err.println("no config: give --config FILE.yaml or set PHALANX_CONFIG\n" + usage());
             return 2;
@@ -72,6 +77,11 @@ public final class Commands {
         }
         Signal.handle(new Signal("TERM"), s -> node.startDrain());
         Signal.handle(new Signal("INT"), s -> node.startDrain());
+        Signal.handle(new Signal("USR2"), s -> node.startHandover());
+        ReadyFile ready = readyFile == null ? null : new ReadyFile(Path.of(readyFile));
+        if (ready != null) {
+            ready.writeWhenReady(node); // when it never comes, an upgrade waiting for it hands back (SIGUSR2)
+        }
         try {
             Signal.handle(new Signal("HUP"), s -> node.reopenLogs());
         } catch (IllegalArgumentException ignored) {
@@ -83,6 +93,9 @@ public final class Commands {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (ready != null) {
+            ready.remove();
         }
         return 0;
     }
@@ -107,7 +120,7 @@ public final class Commands {
 
     private static String usage() {
         return """
-                usage: java -jar phalanx-node.jar [run] --config FILE.yaml
+                usage: java -jar phalanx-node.jar [run] --config FILE.yaml [--ready-file FILE]
                        java -jar phalanx-node.jar validate --config FILE.yaml
                        java -jar phalanx-node.jar demo [--base-port 18080]
                 """ + EtcdCli.USAGE_TEXT + "\n";

@@ -21,6 +21,7 @@ public final class DrainState {
 
     private volatile Phase phase = Phase.SERVING;
     private volatile Instant startedAt;
+    private volatile boolean handover;
 
     public boolean isDraining() {
         return phase != Phase.SERVING;
@@ -43,6 +44,26 @@ public final class DrainState {
         startedAt = Instant.now();
         phase = Phase.CLOSING;
         return true;
+    }
+
+    /**
+     * Starts a handover drain (an in-place upgrade: a new process of this node already accepts on the same ports and
+     * keeps the VIPs): straight to {@link Phase#FINISHING}, never through {@code releasing}; false when a drain had
+     * already started.
+     */
+    public synchronized boolean startHandover() {
+        if (phase != Phase.SERVING) {
+            return false;
+        }
+        startedAt = Instant.now();
+        handover = true;
+        phase = Phase.FINISHING;
+        return true;
+    }
+
+    /** Whether this drain is a handover to a new process (the VIPs stay, /healthz stays 200). */
+    public boolean isHandover() {
+        return handover;
     }
 
     /** Moves to {@code next} unless the drain is already there or past it. */

@@ -43,6 +43,15 @@ public final class ListenerServer {
             // accepted sockets inherit it: they may send from an address the host no longer has (a VIP that moved)
             bootstrap.option(EpollChannelOption.IP_TRANSPARENT, true);
         }
+        if (config.reusePort()) {
+            if (!loops.isEpoll()) {
+                throw new IllegalStateException("listener " + config.name() + ": reusePort needs the native epoll"
+                        + " transport (Linux), which did not load: " + loops.epollUnavailabilityReason());
+            }
+            // a second process of this node (an in-place upgrade) binds the same address; the kernel spreads new
+            // connections over both until the old one closes its socket (docs/upgrade.md)
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
     }
 
     /** Binds; throws an exception naming the listener and address when that fails (port taken, bad address). */
@@ -51,9 +60,12 @@ public final class ListenerServer {
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
+            String hint = config.reusePort() ? "" : "; another process holds it (an in-place upgrade needs"
+                    + " listeners[].reusePort: true in both processes)";
+            boolean inUse = String.valueOf(e.getMessage()).contains("in use");
             boolean refused = config.ipTransparent() && String.valueOf(e.getMessage()).contains("not permitted");
             throw new IllegalStateException("listener " + config.name() + ": cannot bind " + config.bind() + ": "
-                    + e.getMessage() + (refused ? "; " + TRANSPARENT_NEEDS : ""), e);
+                    + e.getMessage() + (refused ? "; " + TRANSPARENT_NEEDS : "") + (inUse ? hint : ""), e);
         }
         if (config.ipTransparent() && !ipTransparent()) {
             // a listener that silently lacks the option would not do its job
