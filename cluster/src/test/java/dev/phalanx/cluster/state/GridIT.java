@@ -136,7 +136,9 @@ class GridIT {
                 .addListener((key, source, v) -> heard.add(key + "|" + source + "|" + (v == null ? null : v.healthy())));
         grids.get(0).healthBoard().publish("p/10.0.0.1:80", HealthVerdict.active(false, "n1", "test"));
         grids.get(0).healthBoard().publish("p/10.0.0.1:80", HealthVerdict.passive(false, "n1", "ejected"));
+        // both verdicts (ACTIVE and PASSIVE) replicate on their own: wait for the second one too, on the member read
         await("verdict replicated", 10_000, () -> grids.get(1).healthBoard().read("p/10.0.0.1:80") != null
+                && grids.get(1).healthBoard().read("p/10.0.0.1:80", HealthVerdict.Source.PASSIVE) != null
                 && heard.size() >= 2);
         assertFalse(grids.get(1).healthBoard().read("p/10.0.0.1:80").healthy());
         assertEquals("n1", grids.get(1).healthBoard().read("p/10.0.0.1:80", HealthVerdict.Source.PASSIVE).nodeId());
