@@ -28,9 +28,13 @@ unit_check="true"
 if command -v systemd-analyze >/dev/null; then unit_check="systemd-analyze verify --man=no"; fi
 keepalived_test=false
 if command -v keepalived >/dev/null; then keepalived_test=true; fi
+# keepalived -t resolves script_user on this machine, which has no keepalived_script user: test with one it has
+script_user=keepalived_script
+id keepalived_script >/dev/null 2>&1 || script_user=nobody
 ansible-playbook -i tests/inventory.yml tests/render.yml \
     -e render_out="$out" -e render_jar="$jar" -e validate_helper="$here/roles/phalanx_node/files/phalanx-validate" \
     -e keepalived_repo_dir="$keepalived_dir" -e "nft_check='$nft_check'" -e keepalived_test=$keepalived_test \
+    -e keepalived_script_user=$script_user \
     -e "unit_check='$unit_check'"
 echo "check.sh: ok (firewall checked with: ${nft_check%% *}, unit with: ${unit_check%% *}," \
     "keepalived -t: $keepalived_test)"
