@@ -255,6 +255,9 @@ public final class Node implements AutoCloseable {
         if (!drain.startHandover()) {
             return;
         }
+        // the new process answers the admin port too: stop taking admin connections now, so none is cut off when
+        // this process ends (answers in progress still go out)
+        admin.stopAccepting();
         Thread t = new Thread(drainSequence::handover, "phalanx-handover");
         t.setDaemon(false);
         t.start();

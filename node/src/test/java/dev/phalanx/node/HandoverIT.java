@@ -75,7 +75,7 @@ class HandoverIT {
         Path ready = dir.resolve("run/ready");
 
         Process old = start(cfg, ready, dir.resolve("old.log"));
-        await("the old process ready", 60_000, () -> readyPid(ready) == old.pid());
+        await("the old process ready", 120_000, () -> readyPid(ready) == old.pid());
         // keepalived's notify script told the old process it holds VI_1; no transition will come during the handover
         HttpResponse<String> vrrp = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/vrrp"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"instance\":\"VI_1\",\"state\":\"MASTER\","
@@ -87,7 +87,7 @@ class HandoverIT {
 
         long t = System.nanoTime();
         Process fresh = start(cfg, ready, dir.resolve("new.log"));
-        await("the new process ready", 60_000, () -> readyPid(ready) == fresh.pid());
+        await("the new process ready", 120_000, () -> readyPid(ready) == fresh.pid());
         long readyMillis = (System.nanoTime() - t) / 1_000_000;
         int beforeSignal = responses.get();
         long h = System.nanoTime();
@@ -151,7 +151,7 @@ class HandoverIT {
         Process supervisor = pb.start();
         processes.add(supervisor);
         Path ready = dir.resolve("run/ready");
-        await("the first node process ready", 60_000, () -> readyPid(ready) > 0);
+        await("the first node process ready", 120_000, () -> readyPid(ready) > 0);
         long first = readyPid(ready);
         List<Thread> load = startLoad(ports[0], ports[1]);
         Thread.sleep(1000);

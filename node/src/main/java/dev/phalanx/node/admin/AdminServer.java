@@ -112,8 +112,16 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Stops listening; open admin connections are served on (an in-place upgrade's old process). */
+    public synchronized void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            serverChannel = null;
+        }
+    }
+
     /**
-     * Stops listening and closes every admin connection. Waits for that unless called from the admin event loop
+     * Stops listening and closes every admin connection (after a short quiet period, so answers in progress go out). Waits for that unless called from the admin event loop
      * itself (from inside a model call), where waiting would deadlock.
      */
     @Override
@@ -131,7 +139,7 @@ public final class AdminServer implements AutoCloseable {
         }
         EventLoopGroup g = group;
         group = null;
-        var termination = g.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        var termination = g.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
         if (!g.next().inEventLoop()) {
             termination.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
