@@ -304,16 +304,19 @@ class HandoverIT {
             int[] ports = new int[3];
             List<ServerSocket> open = new ArrayList<>();
             try {
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 2; i++) {
                     ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                     open.add(s);
                     ports[i] = s.getLocalPort();
                 }
-                ServerSocket next = new ServerSocket(ports[2] + 1, 1, InetAddress.getLoopbackAddress());
-                open.add(next);
+                // the grid port and its neighbour (the new process's member) below the ephemeral range: a port
+                // picked there could be taken by an outgoing connection before the new process binds it
+                ports[2] = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+                open.add(new ServerSocket(ports[2], 1, InetAddress.getLoopbackAddress()));
+                open.add(new ServerSocket(ports[2] + 1, 1, InetAddress.getLoopbackAddress()));
                 return ports;
             } catch (IOException e) {
-                // the grid port's neighbour is taken: try other ports
+                // the grid port or its neighbour is taken: try other ports
             } finally {
                 for (ServerSocket s : open) {
                     s.close();
