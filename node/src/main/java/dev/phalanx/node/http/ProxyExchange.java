@@ -202,7 +202,8 @@ public final class ProxyExchange implements UpstreamListener {
         int code = head.status().code();
         headReceived = true;
         upstreamStatus = code;
-        if ((code == 502 || code == 503 || code == 504) && attempts.retryStatus(code, requestRelay.writer().replayable())) {
+        // the code test first: a 2xx head costs no retry bookkeeping
+        if (RetryRules.retryableCode(code) && attempts.retryStatus(code, requestRelay.writer().replayable())) {
             abandonAttempt(connection);
             retry();
             return;
@@ -242,7 +243,7 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         boolean reusable = requestRelay.sent() && upstreamKeepAlive;
-        attempts.ended(upstreamStatus < 502 || upstreamStatus > 504);
+        attempts.ended(!RetryRules.retryableCode(upstreamStatus)); // a 502-504 counts against the endpoint
         if (reusable) {
             connection.release();
         } else {

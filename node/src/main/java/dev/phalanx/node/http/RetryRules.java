@@ -13,10 +13,15 @@ final class RetryRules {
     private RetryRules() {
     }
 
+    /** The upstream statuses a route may retry on: 502, 503, 504. */
+    static boolean retryableCode(int code) {
+        return code == 502 || code == 503 || code == 504;
+    }
+
     /** An upstream answered 502/503/504: may the answer be dropped and the request tried again? */
     static boolean retryableStatus(RetriesSpec r, int code, int attemptsSoFar, boolean idempotent,
                                    boolean bodyReplayable) {
-        return (code == 502 || code == 503 || code == 504) && attemptsSoFar <= r.attempts()
+        return retryableCode(code) && attemptsSoFar <= r.attempts()
                 && r.on(Integer.toString(code)) && idempotent && bodyReplayable;
     }
 
