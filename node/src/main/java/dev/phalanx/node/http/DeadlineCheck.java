@@ -13,6 +13,7 @@ final class DeadlineCheck {
     private final Runnable task;
     private final long periodMillis;
     private ScheduledFuture<?> future;
+    private boolean fired;
 
     DeadlineCheck(Runnable task, long periodMillis) {
         this.task = task;
@@ -23,9 +24,20 @@ final class DeadlineCheck {
         return future != null;
     }
 
-    /** Starts the check on {@code loop} unless it runs already. */
+    /** Whether a deadline passed: the connection is being closed, the check never starts again. */
+    boolean fired() {
+        return fired;
+    }
+
+    /** A deadline passed: stop for good. */
+    void fire() {
+        fired = true;
+        stop();
+    }
+
+    /** Starts the check on {@code loop} unless it runs already or a deadline passed. */
     void start(EventExecutor loop) {
-        if (future == null) {
+        if (future == null && !fired) {
             future = loop.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
     }

@@ -28,7 +28,6 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private final DeadlineCheck check;
     private long bytes;
-    private boolean fired;
 
     /** @param guard the connection's raw guard, whose scanner tells where the request stands */
     public Http1Deadlines(RawRequestGuard guard, SlowClientRules rules, Meters meters) {
@@ -42,13 +41,13 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(); // the first request's head is due from now
+            check.start(ctx.executor()); // the first request's head is due from now
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        start();
+        check.start(ctx.executor());
         ctx.fireChannelActive();
     }
 
@@ -62,36 +61,26 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!check.running() && !fired && scanner.phase() != Http1RequestScanner.PHASE_IDLE) {
-            start(); // a read ended inside a head or a body
+        if (!check.running() && scanner.phase() != Http1RequestScanner.PHASE_IDLE) {
+            check.start(ctx.executor()); // a read ended inside a head or a body
         }
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stop();
+        check.stop();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        stop();
-    }
-
-    private void start() {
-        if (!fired) {
-            check.start(ctx.executor());
-        }
-    }
-
-    private void stop() {
         check.stop();
     }
 
     private void onCheck() {
-        if (fired || scanner.rejected()) {
-            stop();
+        if (check.fired() || scanner.rejected()) {
+            check.stop();
             return;
         }
         int phase = scanner.phase();
@@ -120,7 +109,7 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
             body.reset();
         }
         if (phase == Http1RequestScanner.PHASE_IDLE && !firstPending) {
-            stop(); // between requests: the idle timeout's business; the next partial read starts the check again
+            check.stop(); // between requests: the idle timeout's business; the next partial read starts the check again
         }
     }
 
@@ -130,15 +119,13 @@ public final class Http1Deadlines extends ChannelInboundHandlerAdapter {
             return;
         }
         // not one byte of a request: close without an answer
-        fired = true;
-        stop();
+        check.fire();
         meters.downstreamClosed("request-head-timeout");
         ctx.close();
     }
 
     private void fire(String metricReason, String reason) {
-        fired = true;
-        stop();
+        check.fire();
         meters.downstreamClosed(metricReason);
         ctx.fireUserEventTriggered(new SlowRequest(reason));
     }

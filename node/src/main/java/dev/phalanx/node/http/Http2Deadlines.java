@@ -45,7 +45,6 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
     private final ArrayList<Http2StreamBodyWatch> bodies = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private final DeadlineCheck check;
-    private boolean fired;
     private long bytes;
 
     // where the bytes read so far end
@@ -69,7 +68,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (ctx.channel().isActive()) {
-            start(); // the preface is due
+            check.start(ctx.executor()); // the preface is due
         }
     }
 
@@ -85,28 +84,28 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!check.running() && incomplete()) {
-            start();
+            check.start(ctx.executor());
         }
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stop();
+        check.stop();
         bodies.clear();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        stop();
+        check.stop();
     }
 
     /** A stream's request body started (its head came without END_STREAM). */
     void bodyStarted(Http2StreamBodyWatch stream) {
-        if (!fired) {
+        if (!check.fired()) {
             bodies.add(stream);
-            start();
+            check.start(ctx.executor());
         }
     }
 
@@ -168,19 +167,9 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
         return prefaceLeft > 0 || headerRead > 0 || payloadLeft > 0 || blockOpen;
     }
 
-    private void start() {
-        if (!fired) {
-            check.start(ctx.executor());
-        }
-    }
-
-    private void stop() {
-        check.stop();
-    }
-
     private void onCheck() {
-        if (fired || !ctx.channel().isActive()) {
-            stop();
+        if (check.fired() || !ctx.channel().isActive()) {
+            check.stop();
             return;
         }
         boolean dataFrame = payloadLeft > 0 && type == TYPE_DATA && headerRead == 0 && !blockOpen;
@@ -204,7 +193,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
         }
         checkStreams(windowOpen);
         if (!incomplete() && bodies.isEmpty()) {
-            stop();
+            check.stop();
         }
     }
 
@@ -234,8 +223,7 @@ public final class Http2Deadlines extends ChannelInboundHandlerAdapter {
 
     /** GOAWAY through the codec, then the socket closes (from here: the codec would wait for the open streams). */
     private void endConnection(String metricReason, String reason) {
-        fired = true;
-        stop();
+        check.fire();
         bodies.clear();
         meters.downstreamClosed(metricReason);
         ctx.channel().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR,
