@@ -56,6 +56,8 @@ class HandoverIT {
     @AfterEach
     void cleanUp() {
         stop = true;
+        // the supervisor's node processes first: killing the bash supervisor alone would leave its java child running
+        processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
         processes.forEach(Process::destroyForcibly);
         if (backend != null) {
             backend.close();
