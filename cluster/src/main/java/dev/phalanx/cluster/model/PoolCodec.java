@@ -18,19 +18,18 @@ import java.util.stream.Collectors;
  */
 public final class PoolCodec {
 
-    public static final List<String> FIELDS = List.of("id", "lb", "endpoints", "hashOn", "healthCheck", "outlier");
+    public static final List<String> FIELDS = List.of("id", "lb", "endpoints", "hashOn", "healthCheck", "outlier",
+            "retryBudget", "slowStart");
     public static final int MAX_ENDPOINT_WEIGHT = 10_000;
     /** Health-check defaults when {@code healthCheck} is present. */
     public static final HealthCheckSpec HEALTH_CHECK_DEFAULTS =
             new HealthCheckSpec("/healthz", Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3, List.of(200));
     /** Outlier-ejection defaults when {@code outlier} is present. */
-    public static final OutlierSpec OUTLIER_DEFAULTS = new OutlierSpec(5, Duration.ofSeconds(30), 50);
+    public static final OutlierSpec OUTLIER_DEFAULTS = PoolProtectionReader.OUTLIER_DEFAULTS;
 
     private static final List<String> ENDPOINT_FIELDS = List.of("address", "weight");
     private static final List<String> HEALTH_FIELDS =
             List.of("path", "interval", "timeout", "rise", "fall", "expectStatus");
-    private static final List<String> OUTLIER_FIELDS =
-            List.of("consecutiveFailures", "ejection", "maxEjectedPercent");
     private static final String LB_NAMES =
             Arrays.stream(LbPolicy.values()).map(LbPolicy::configName).collect(Collectors.joining(", "));
 
@@ -52,8 +51,11 @@ public final class PoolCodec {
         List<EndpointSpec> endpoints = endpoints(f);
         HashOn hashOn = hashOn(f, lb);
         HealthCheckSpec healthCheck = healthCheck(f);
-        OutlierSpec outlier = outlier(f);
-        PoolSpec spec = errors.isEmpty() ? new PoolSpec(id, lb, endpoints, hashOn, healthCheck, outlier) : null;
+        OutlierSpec outlier = PoolProtectionReader.outlier(f);
+        RetryBudgetSpec retryBudget = PoolProtectionReader.retryBudget(f);
+        SlowStartSpec slowStart = PoolProtectionReader.slowStart(f, lb);
+        PoolSpec spec = errors.isEmpty()
+                ? new PoolSpec(id, lb, endpoints, hashOn, healthCheck, outlier, retryBudget, slowStart) : null;
         return new Parsed<>(spec, errors);
     }
 
@@ -182,20 +184,5 @@ public final class PoolCodec {
             expect = List.copyOf(codes);
         }
         return new HealthCheckSpec(path, interval, timeout, rise, fall, expect);
-    }
-
-    private static OutlierSpec outlier(JsonFields f) {
-        JsonFields o = f.object("outlier", OUTLIER_FIELDS);
-        if (o == null) {
-            return null;
-        }
-        OutlierSpec d = OUTLIER_DEFAULTS;
-        int failures = o.integer("consecutiveFailures", d.consecutiveFailures(), 1, 1000);
-        Duration ejection = o.duration("ejection", d.ejection(), true);
-        if (ejection.compareTo(Duration.ofHours(1)) > 0) {
-            o.error("ejection", Durations.format(ejection) + " is longer than the maximum 1h");
-        }
-        int maxPercent = o.integer("maxEjectedPercent", d.maxEjectedPercent(), 1, 100);
-        return new OutlierSpec(failures, ejection, maxPercent);
     }
 }

@@ -109,9 +109,29 @@ public final class SpecCodec {
         }
         OutlierSpec out = p.outlier();
         if (out != null) {
-            o.putObject("outlier").put("consecutiveFailures", out.consecutiveFailures())
+            ObjectNode oj = o.putObject("outlier").put("consecutiveFailures", out.consecutiveFailures())
                     .put("ejection", Durations.format(out.ejection()))
                     .put("maxEjectedPercent", out.maxEjectedPercent());
+            OutlierSpec.FailureRateSpec rate = out.failureRate();
+            if (rate != null) {
+                oj.putObject("failureRate").put("threshold", rate.thresholdPercent())
+                        .put("minRequests", rate.minRequests()).put("window", Durations.format(rate.window()));
+            }
+        }
+        RetryBudgetSpec budget = p.retryBudget();
+        if (budget != null) {
+            ObjectNode b = o.putObject("retryBudget");
+            if (budget.percent() != null) {
+                b.put("percent", budget.percent());
+            }
+            if (budget.minRetriesPerSecond() != null) {
+                b.put("minRetriesPerSecond", budget.minRetriesPerSecond());
+            }
+        }
+        SlowStartSpec slow = p.slowStart();
+        if (slow != null) {
+            o.putObject("slowStart").put("window", Durations.format(slow.window()))
+                    .put("minWeightPercent", slow.minWeightPercent());
         }
         return o;
     }

@@ -117,6 +117,22 @@ class SpecCodecTest {
         PoolSpec bare = pool("{'id': 'web', 'endpoints': ['127.0.0.1:8080']}");
         assertNull(bare.healthCheck());
         assertNull(bare.outlier());
+        assertNull(bare.retryBudget());
+        assertNull(bare.slowStart());
+    }
+
+    @Test
+    void protectionDefaults() throws Exception {
+        PoolSpec p = pool("{'id': 'web', 'endpoints': ['127.0.0.1:8080'], 'outlier': {'failureRate': {}},"
+                + " 'retryBudget': {}, 'slowStart': {}}");
+        assertEquals(new OutlierSpec(5, Duration.ofSeconds(30), 50,
+                new OutlierSpec.FailureRateSpec(50, 20, Duration.ofSeconds(10))), p.outlier());
+        assertEquals(new RetryBudgetSpec(null, null), p.retryBudget());
+        assertEquals(20, p.retryBudget().percentOr(20), "a field left out takes the node's setting");
+        assertEquals(new SlowStartSpec(Duration.ofSeconds(30), 10), p.slowStart());
+        PoolSpec own = pool("{'id': 'web', 'endpoints': ['127.0.0.1:8080'], 'retryBudget': {'percent': 5}}");
+        assertEquals(5, own.retryBudget().percentOr(20));
+        assertEquals(10, own.retryBudget().minRetriesPerSecondOr(10));
     }
 
     @Test
@@ -147,7 +163,11 @@ class SpecCodecTest {
     void poolsRoundTrip() throws Exception {
         for (String text : List.of(FULL_POOL, "{'id': 'web', 'endpoints': ['127.0.0.1:1']}",
                 "{'id': 'p', 'lb': 'p2c', 'endpoints': [{'address': 'a:1', 'weight': 3}], 'healthCheck': {'interval': '500ms',"
-                        + " 'timeout': '500ms'}}")) {
+                        + " 'timeout': '500ms'}}",
+                "{'id': 'p', 'lb': 'least-request', 'endpoints': ['a:1'], 'retryBudget': {'percent': 5},"
+                        + " 'slowStart': {'window': '6s', 'minWeightPercent': 20},"
+                        + " 'outlier': {'failureRate': {'threshold': 40, 'minRequests': 10, 'window': '5s'}}}",
+                "{'id': 'p', 'endpoints': ['a:1'], 'retryBudget': {'minRetriesPerSecond': 0}}")) {
             PoolSpec p = pool(text);
             JsonNode written = SpecCodec.toJson(p);
             Parsed<PoolSpec> again = SpecCodec.parsePool(json(SpecCodec.toJsonString(written)), "pools[x]");

@@ -123,6 +123,20 @@ class SpecValidationTest {
         'outlier': {'consecutiveFailures': 0}               | pools[api-v1].outlier.consecutiveFailures | 0 is outside 1..1000
         'outlier': {'ejection': '2h'}                       | pools[api-v1].outlier.ejection  | longer than the maximum 1h
         'healthcheck': {}                                   | pools[api-v1].healthcheck       | did you mean healthCheck?
+        'outlier': {'failureRate': {'threshold': 0}}        | pools[api-v1].outlier.failureRate.threshold | 0 is outside 1..100
+        'outlier': {'failureRate': {'minRequests': 0}}      | pools[api-v1].outlier.failureRate.minRequests | 0 is outside 1..1000000
+        'outlier': {'failureRate': {'window': '500ms'}}     | pools[api-v1].outlier.failureRate.window | 500ms is shorter than the minimum 1s
+        'outlier': {'failureRate': {'window': '1h'}}        | pools[api-v1].outlier.failureRate.window | 1h is longer than the maximum 10m
+        'outlier': {'failureRate': {'treshold': 50}}        | pools[api-v1].outlier.failureRate.treshold | did you mean threshold?
+        'outlier': {'failureRate': 50}                      | pools[api-v1].outlier.failureRate | expected an object
+        'retryBudget': {'percent': 101}                     | pools[api-v1].retryBudget.percent | 101 is outside 0..100
+        'retryBudget': {'minRetriesPerSecond': -1}          | pools[api-v1].retryBudget.minRetriesPerSecond | -1 is outside 0..1000000
+        'retryBudget': {'percentage': 5}                    | pools[api-v1].retryBudget.percentage | unknown field; known fields: percent, minRetriesPerSecond
+        'slowStart': {'window': '0s'}                       | pools[api-v1].slowStart.window  | must be more than 0s
+        'slowStart': {'window': '11m'}                      | pools[api-v1].slowStart.window  | 11m is longer than the maximum 10m
+        'slowStart': {'minWeightPercent': 0}                | pools[api-v1].slowStart.minWeightPercent | 0 is outside 1..100
+        'lb': 'consistent-hash', 'hashOn': 'path', 'slowStart': {} | pools[api-v1].slowStart | does not apply to lb consistent-hash
+        'lb': 'ip-hash', 'slowStart': {'window': '5s'}      | pools[api-v1].slowStart         | does not apply to lb ip-hash
         """)
     void badPool(String fields, String path, String fragment) throws Exception {
         Parsed<PoolSpec> p = SpecCodec.parsePool(SpecCodecTest.json("{" + POOL + ", " + fields + "}"), "pools[api-v1]");
