@@ -45,7 +45,7 @@ import java.util.logging.Logger;
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
-    public static final String VERSION = versionOf();
+    public static final String VERSION = BuildInfo.current().version();
     /** How often certificate and key files are checked for changes (a stat each; read only when changed). */
     static final Duration CERTIFICATE_CHECK = Duration.ofSeconds(1);
 
@@ -388,8 +388,4 @@ public final class Node implements AutoCloseable {
         stopped.countDown();
     }
 
-    private static String versionOf() {
-        String v = Node.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
 }

@@ -140,6 +140,7 @@ final class NodeAdminModel implements AdminModel {
         ObjectNode out = JSON.createObjectNode();
         out.put("node", config.node().id());
         out.put("version", Node.VERSION);
+        out.put("build", BuildInfo.current().build());
         out.put("grid", config.grid() == null ? "none (single node, all state local)"
                 : membership.joined() ? "joined" : "not joined");
         if (shared.grid() != null) {

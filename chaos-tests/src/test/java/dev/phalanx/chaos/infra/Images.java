@@ -11,6 +11,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -131,11 +134,22 @@ public final class Images {
                 + "ENTRYPOINT [\"/opt/phalanx/entrypoint.sh\"]\n";
     }
 
-    /** The jar's entries (name, CRC, size), not its bytes: a rebuild with the same content keeps the image. */
-    private static void jarContent(Path jar, MessageDigest md) {
+    /**
+     * The jar's entries (name, CRC, size), not its bytes: a rebuild with the same content keeps the image. The
+     * manifest counts without its build id (Phalanx-Build changes with every build).
+     */
+    static void jarContent(Path jar, MessageDigest md) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            zip.stream().sorted(java.util.Comparator.comparing(ZipEntry::getName)).forEach(e -> md.update(
-                    (e.getName() + ":" + e.getCrc() + ":" + e.getSize() + "\n").getBytes(StandardCharsets.UTF_8)));
+            for (ZipEntry e : zip.stream().sorted(java.util.Comparator.comparing(ZipEntry::getName)).toList()) {
+                if (e.getName().equals(JarFile.MANIFEST_NAME)) {
+                    Manifest m = new Manifest(zip.getInputStream(e));
+                    m.getMainAttributes().remove(new Attributes.Name("Phalanx-Build"));
+                    m.getMainAttributes().entrySet().stream().map(a -> a.getKey() + "=" + a.getValue()).sorted()
+                            .forEach(a -> md.update((e.getName() + ":" + a + "\n").getBytes(StandardCharsets.UTF_8)));
+                    continue;
+                }
+                md.update((e.getName() + ":" + e.getCrc() + ":" + e.getSize() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + jar, e);
         }

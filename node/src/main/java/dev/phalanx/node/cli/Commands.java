@@ -5,6 +5,7 @@ import dev.phalanx.cluster.model.ConfigError;
 import dev.phalanx.cluster.model.ConfigException;
 import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.model.NodeConfigLoader;
+import dev.phalanx.node.BuildInfo;
 import dev.phalanx.node.Node;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public final class Commands {
             case "demo" -> DemoCluster.run(args);
             case "routes", "pools", "status" -> new EtcdCli(System.out, System.err).run(args);
             case "version", "--version" -> {
-                System.out.println("phalanx " + Node.VERSION);
+                System.out.println("phalanx " + Node.VERSION + " (build " + BuildInfo.current().build() + ")");
                 yield -1;
             }
             case "help", "--help", "-h" -> {
