@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 public final class PoolCodec {
 
     public static final List<String> FIELDS = List.of("id", "lb", "endpoints", "hashOn", "healthCheck", "outlier",
-            "retryBudget", "slowStart");
+            "retryBudget", "slowStart", "limits");
     public static final int MAX_ENDPOINT_WEIGHT = 10_000;
     /** Health-check defaults when {@code healthCheck} is present. */
     public static final HealthCheckSpec HEALTH_CHECK_DEFAULTS =
@@ -27,7 +27,7 @@ public final class PoolCodec {
     /** Outlier-ejection defaults when {@code outlier} is present. */
     public static final OutlierSpec OUTLIER_DEFAULTS = PoolProtectionReader.OUTLIER_DEFAULTS;
 
-    private static final List<String> ENDPOINT_FIELDS = List.of("address", "weight");
+    private static final List<String> ENDPOINT_FIELDS = List.of("address", "weight", "maxConnections", "maxRequests");
     private static final List<String> HEALTH_FIELDS =
             List.of("path", "interval", "timeout", "rise", "fall", "expectStatus");
     private static final String LB_NAMES =
@@ -54,8 +54,10 @@ public final class PoolCodec {
         OutlierSpec outlier = PoolProtectionReader.outlier(f);
         RetryBudgetSpec retryBudget = PoolProtectionReader.retryBudget(f);
         SlowStartSpec slowStart = PoolProtectionReader.slowStart(f, lb);
-        PoolSpec spec = errors.isEmpty()
-                ? new PoolSpec(id, lb, endpoints, hashOn, healthCheck, outlier, retryBudget, slowStart) : null;
+        PoolLimitsSpec limits = PoolLimitsReader.limits(f);
+        PoolLimitsReader.checkSomethingIsCapped(f, limits, endpoints);
+        PoolSpec spec = errors.isEmpty() ? new PoolSpec(id, lb, endpoints, hashOn, healthCheck, outlier, retryBudget,
+                slowStart, limits) : null;
         return new Parsed<>(spec, errors);
     }
 
@@ -74,6 +76,8 @@ public final class PoolCodec {
             JsonNode item = items.get(i);
             String address;
             int weight = 1;
+            Integer maxConnections = null;
+            Integer maxRequests = null;
             String addressPath = p;
             if (item.isTextual()) {
                 address = item.textValue();
@@ -85,6 +89,8 @@ public final class PoolCodec {
                     e.error("address", "required: host:port like 10.0.1.10:8080");
                 }
                 weight = e.integer("weight", 1, 1, MAX_ENDPOINT_WEIGHT);
+                maxConnections = PoolLimitsReader.cap(e, "maxConnections");
+                maxRequests = PoolLimitsReader.cap(e, "maxRequests");
             }
             if (address == null) {
                 continue;
@@ -102,7 +108,7 @@ public final class PoolCodec {
                         + "]; list each address once and use weight instead"));
                 continue;
             }
-            out.add(new EndpointSpec(normalized, weight));
+            out.add(new EndpointSpec(normalized, weight, maxConnections, maxRequests));
         }
         return List.copyOf(out);
     }

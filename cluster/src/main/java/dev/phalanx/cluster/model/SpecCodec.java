@@ -92,7 +92,11 @@ public final class SpecCodec {
         o.put("id", p.id());
         o.put("lb", p.lb().configName());
         ArrayNode endpoints = o.putArray("endpoints");
-        p.endpoints().forEach(e -> endpoints.addObject().put("address", e.address()).put("weight", e.weight()));
+        p.endpoints().forEach(e -> {
+            ObjectNode endpoint = endpoints.addObject().put("address", e.address()).put("weight", e.weight());
+            putIfNotNull(endpoint, "maxConnections", e.maxConnections());
+            putIfNotNull(endpoint, "maxRequests", e.maxRequests());
+        });
         if (p.hashOn() != null) {
             o.put("hashOn", p.hashOn().configValue());
         }
@@ -133,6 +137,14 @@ public final class SpecCodec {
             o.putObject("slowStart").put("window", Durations.format(slow.window()))
                     .put("minWeightPercent", slow.minWeightPercent());
         }
+        PoolLimitsSpec limits = p.limits();
+        if (limits != null) {
+            ObjectNode l = o.putObject("limits");
+            putIfNotNull(l, "maxConnections", limits.maxConnections());
+            putIfNotNull(l, "maxRequests", limits.maxRequests());
+            l.putObject("queue").put("size", limits.queueSize())
+                    .put("timeout", Durations.format(limits.queueTimeout()));
+        }
         return o;
     }
 
@@ -162,6 +174,12 @@ public final class SpecCodec {
 
     private static void strings(ArrayNode array, Collection<String> values) {
         values.forEach(array::add);
+    }
+
+    private static void putIfNotNull(ObjectNode o, String field, Integer value) {
+        if (value != null) {
+            o.put(field, value);
+        }
     }
 
     private static void putIfNotNull(ObjectNode o, String field, String value) {

@@ -159,9 +159,43 @@ class SpecCodecTest {
         }
     }
 
+    static final String LIMITED_POOL = "{'id': 'web', 'limits': {'maxConnections': 4, 'maxRequests': 40,"
+            + " 'queue': {'size': 200, 'timeout': '60s'}},"
+            + " 'endpoints': [{'address': 'a:1', 'maxConnections': 2}, {'address': 'b:1', 'maxRequests': 8}, 'c:1']}";
+
+    @Test
+    void poolLimitsAndEndpointOverrides() throws Exception {
+        PoolSpec p = pool(LIMITED_POOL);
+        assertEquals(new PoolLimitsSpec(4, 40, 200, Duration.ofSeconds(60)), p.limits());
+        assertEquals(List.of(new EndpointSpec("a:1", 1, 2, null), new EndpointSpec("b:1", 1, null, 8),
+                new EndpointSpec("c:1", 1)), p.endpoints());
+        assertEquals(2, p.endpoints().get(0).maxConnections(p.limits()), "the endpoint's own cap wins");
+        assertEquals(40, p.endpoints().get(0).maxRequests(p.limits()), "else the pool's");
+        assertEquals(8, p.endpoints().get(1).maxRequests(p.limits()));
+        assertTrue(p.admissionLimited());
+
+        PoolSpec defaults = pool("{'id': 'web', 'limits': {'maxRequests': 10}, 'endpoints': ['a:1']}");
+        assertEquals(new PoolLimitsSpec(null, 10, 1000, Duration.ofSeconds(5)), defaults.limits());
+        assertNull(defaults.endpoints().get(0).maxConnections(defaults.limits()));
+
+        PoolSpec endpointOnly = pool("{'id': 'web', 'endpoints': [{'address': 'a:1', 'maxConnections': 1}, 'b:1']}");
+        assertNull(endpointOnly.limits());
+        assertTrue(endpointOnly.admissionLimited());
+        assertEquals(PoolLimitsSpec.NONE, endpointOnly.limitsOrDefaults());
+        assertNull(endpointOnly.endpoints().get(1).maxConnections(endpointOnly.limits()), "b:1 is unlimited");
+
+        PoolSpec bare = pool("{'id': 'web', 'endpoints': ['a:1']}");
+        assertTrue(!bare.admissionLimited() && bare.limits() == null, "absent limits = unlimited, as before");
+        JsonNode w = SpecCodec.toJson(bare);
+        assertTrue(!w.has("limits") && !w.get("endpoints").get(0).has("maxConnections"));
+        assertEquals("{\"size\":200,\"timeout\":\"1m\"}",
+                SpecCodec.toJson(p).get("limits").get("queue").toString());
+    }
+
     @Test
     void poolsRoundTrip() throws Exception {
-        for (String text : List.of(FULL_POOL, "{'id': 'web', 'endpoints': ['127.0.0.1:1']}",
+        for (String text : List.of(FULL_POOL, "{'id': 'web', 'endpoints': ['127.0.0.1:1']}", LIMITED_POOL,
+                "{'id': 'e', 'endpoints': [{'address': 'a:1', 'maxRequests': 3}, 'b:1']}",
                 "{'id': 'p', 'lb': 'p2c', 'endpoints': [{'address': 'a:1', 'weight': 3}], 'healthCheck': {'interval': '500ms',"
                         + " 'timeout': '500ms'}}",
                 "{'id': 'p', 'lb': 'least-request', 'endpoints': ['a:1'], 'retryBudget': {'percent': 5},"

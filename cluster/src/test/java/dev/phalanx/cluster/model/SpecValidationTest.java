@@ -99,6 +99,8 @@ class SpecValidationTest {
         'id': 'api-v1', 'endpoints': [{'address': 'a:1', 'weight': 0}] | pools[api-v1].endpoints[0].weight | 0 is outside 1..10000
         'id': 'api-v1', 'endpoints': ['A:1', {'address': 'a:1'}] | pools[api-v1].endpoints[1].address | a:1 is already endpoints[0]
         'id': 'api-v1', 'endpoints': [{'adress': 'a:1'}]    | pools[api-v1].endpoints[0].adress | unknown field (did you mean address?)
+        'id': 'api-v1', 'endpoints': ['a:1', {'address': 'b:1', 'maxConnections': 0}] | pools[api-v1].endpoints[1].maxConnections | 0 is outside 1..1000000
+        'id': 'api-v1', 'endpoints': [{'address': 'b:1', 'maxRequests': 'ten'}] | pools[api-v1].endpoints[0].maxRequests | expected a whole number, got "ten"
         """)
     void badEndpoints(String fields, String path, String fragment) throws Exception {
         Parsed<PoolSpec> p = SpecCodec.parsePool(SpecCodecTest.json("{" + fields + "}"), "pools[api-v1]");
@@ -137,6 +139,18 @@ class SpecValidationTest {
         'slowStart': {'minWeightPercent': 0}                | pools[api-v1].slowStart.minWeightPercent | 0 is outside 1..100
         'lb': 'consistent-hash', 'hashOn': 'path', 'slowStart': {} | pools[api-v1].slowStart | does not apply to lb consistent-hash
         'lb': 'ip-hash', 'slowStart': {'window': '5s'}      | pools[api-v1].slowStart         | does not apply to lb ip-hash
+        'limits': {'maxConnections': 0}                     | pools[api-v1].limits.maxConnections | 0 is outside 1..1000000
+        'limits': {'maxRequests': -3}                       | pools[api-v1].limits.maxRequests | -3 is outside 1..1000000
+        'limits': {'maxConnections': 2.5}                   | pools[api-v1].limits.maxConnections | expected a whole number, got 2.5
+        'limits': {'maxConnections': 4, 'queue': {'size': -1}} | pools[api-v1].limits.queue.size | -1 is outside 0..1000000
+        'limits': {'maxConnections': 4, 'queue': {'timeout': 'soon'}} | pools[api-v1].limits.queue.timeout | not a duration
+        'limits': {'maxConnections': 4, 'queue': {'timeout': '0s'}} | pools[api-v1].limits.queue.timeout | must be more than 0s
+        'limits': {'maxConnections': 4, 'queue': {'timeout': '1h'}} | pools[api-v1].limits.queue.timeout | longer than the maximum 10m
+        'limits': {'maxConnections': 4, 'queue': {'lenght': 5}} | pools[api-v1].limits.queue.lenght | unknown field
+        'limits': {'queue': {'size': 10}}                   | pools[api-v1].limits.queue      | a queue without a cap has nothing to wait for
+        'limits': {}                                        | pools[api-v1].limits.maxConnections | limits sets no cap
+        'limits': {'maxConection': 4}                       | pools[api-v1].limits.maxConection | did you mean maxConnections?
+        'limits': 4                                         | pools[api-v1].limits            | expected an object with fields maxConnections, maxRequests, queue
         """)
     void badPool(String fields, String path, String fragment) throws Exception {
         Parsed<PoolSpec> p = SpecCodec.parsePool(SpecCodecTest.json("{" + POOL + ", " + fields + "}"), "pools[api-v1]");
