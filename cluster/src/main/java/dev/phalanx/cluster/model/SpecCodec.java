@@ -84,6 +84,7 @@ public final class SpecCodec {
         }
         putIfNotNull(o, "clientCertHeader", r.clientCertHeader());
         strings(o.putArray("upgrades"), r.upgrades());
+        o.set("compression", CompressionCodec.toJson(r.compression()));
         return o;
     }
 

@@ -224,12 +224,14 @@ public final class ProxyExchange implements UpstreamListener {
             Tunnel.splice(ctx, connection, head, context, this);
             return;
         }
+        ResponseCompression compression = ResponseCompression.begin(route.compression(), request, head, ctx.alloc());
         boolean close = !keepAlive || context.drain().isDraining() || !requestRelay.ended();
-        keepAlive = !DownstreamResponses.prepare(head, fields, route, request.method(), http10, close);
+        keepAlive = !DownstreamResponses.prepare(head, compression == null ? fields
+                : fields & ~HeaderScan.CONTENT_LENGTH, route, request.method(), http10, close);
         if (limit != null) {
             limit.addHeaders(head.headers());
         }
-        responseRelay.head(head);
+        responseRelay.head(head, compression);
     }
 
     @Override
@@ -379,20 +381,25 @@ public final class ProxyExchange implements UpstreamListener {
             limit.cancel();
         }
         requestRelay.writer().release();
+        responseRelay.release();
         if (upstream != null) {
             upstream.close();
             upstream = null;
         }
         long duration = System.nanoTime() - startNanos;
         context.meters().route(route == null ? Meters.NO_ROUTE : route.id()).record(status == 0 ? 502 : status, duration);
+        ResponseCompression compressed = responseRelay.compression();
+        if (compressed != null) {
+            compressed.record(context.meters(), route.id());
+        }
         if (context.observer() != ExchangeObserver.NONE) {
-            context.observer().completed(summary(duration));
+            context.observer().completed(summary(duration, compressed));
         }
         host.exchangeDone(this, keepAlive && requestRelay.ended());
     }
 
     /** A snapshot of the finished exchange for the access log (built only when someone listens). */
-    private ExchangeSummary summary(long durationNanos) {
+    private ExchangeSummary summary(long durationNanos, ResponseCompression compressed) {
         long startMillis = System.currentTimeMillis() - durationNanos / 1_000_000; // one wall-clock read, when logged
         return new ExchangeSummary(startMillis, context.listenerName(),
                 forwarded == null ? null : forwarded.requestId(),
@@ -403,6 +410,7 @@ public final class ProxyExchange implements UpstreamListener {
                 attempts == null || attempts.pool() == null ? null : attempts.pool().id(),
                 attempts == null || attempts.endpoint() == null ? null : attempts.endpoint().address(),
                 upstreamStatus, attempts == null ? 0 : attempts.count(),
-                request.headers().get(HttpHeaderNames.USER_AGENT), error);
+                request.headers().get(HttpHeaderNames.USER_AGENT), error,
+                compressed == null ? null : compressed.coding().token());
     }
 }

@@ -21,6 +21,8 @@ final class ResponseRelay {
     private boolean continueSent;
     private boolean waitingDownstream;
     private long bytesOut;
+    /** Non-null while the body is being compressed. */
+    private ResponseCompression compression;
 
     ResponseRelay(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -72,10 +74,16 @@ final class ResponseRelay {
         return true;
     }
 
-    /** The final head goes downstream (its headers prepared by the exchange). */
-    void head(HttpResponse head) {
+    /** The final head goes downstream (its headers prepared by the exchange); its body compressed when given. */
+    void head(HttpResponse head, ResponseCompression compression) {
         state = ResponseState.STARTED;
+        this.compression = compression;
         writer.head(head);
+    }
+
+    /** The body's compression, null when it went as it came. */
+    ResponseCompression compression() {
+        return compression;
     }
 
     /** A 101 was accepted: the connection becomes a tunnel, the response counts as started. */
@@ -85,11 +93,21 @@ final class ResponseRelay {
 
     /** A piece of the final response's body; after the last one the response has ended (and is flushed). */
     void content(HttpContent content, boolean last) {
+        if (compression != null) {
+            content = compression.encode(content, last); // takes the piece's buffer, or throws having released it
+        }
         bytesOut += content.content().readableBytes();
         writer.content(content, last);
         if (last) {
             state = ResponseState.ENDED;
             ctx.flush();
+        }
+    }
+
+    /** The exchange finished: whatever the compression still holds is released (a response that ended early). */
+    void release() {
+        if (compression != null) {
+            compression.close();
         }
     }
 

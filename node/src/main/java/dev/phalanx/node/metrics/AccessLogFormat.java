@@ -53,6 +53,7 @@ final class AccessLogFormat {
         sb.append(",\"attempts\":").append(e.attempts());
         field(sb, "userAgent", e.userAgent(), MAX_USER_AGENT);
         field(sb, "error", e.error(), MAX_OTHER);
+        field(sb, "encoding", e.encoding(), MAX_OTHER);
         sb.append("}\n");
     }
 

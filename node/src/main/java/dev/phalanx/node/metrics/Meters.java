@@ -27,7 +27,9 @@ import java.util.function.ToDoubleFunction;
  * {@code phalanx_request_duration_seconds{route}} (histogram), {@code phalanx_upstream_connections{pool}},
  * {@code phalanx_endpoint_up{pool,endpoint}}, {@code phalanx_config_revision}, {@code phalanx_config_errors},
  * {@code phalanx_ratelimit_rejected_total{route}}, {@code phalanx_tls_handshakes_total{resumed}},
- * {@code phalanx_grid_members}; and more below.
+ * {@code phalanx_grid_members}, {@code phalanx_compression_responses_total{route,encoding}},
+ * {@code phalanx_compression_in_bytes_total{route,encoding}}, {@code phalanx_compression_out_bytes_total{route,encoding}};
+ * and more below.
  */
 public final class Meters {
     public static final String NO_ROUTE = "-";
@@ -40,6 +42,8 @@ public final class Meters {
     private final Counter tlsFull;
     private final Counter tlsResumed;
     private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
+    /** Per "route encoding": responses, body bytes before and after compression. */
+    private final Map<String, Counter[]> compression = new ConcurrentHashMap<>();
 
     public Meters() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -64,6 +68,25 @@ public final class Meters {
     public RouteMeters route(String routeId) {
         RouteMeters m = routes.get(routeId);
         return m != null ? m : routes.computeIfAbsent(routeId, id -> new RouteMeters(registry, id));
+    }
+
+    /**
+     * A response whose body went downstream compressed with {@code encoding} ({@code gzip}, {@code br}, {@code zstd}):
+     * {@code in} body bytes from the upstream became {@code out} bytes to the client.
+     */
+    public void compressed(String routeId, String encoding, long in, long out) {
+        Counter[] c = compression.get(routeId + ' ' + encoding);
+        if (c == null) {
+            c = compression.computeIfAbsent(routeId + ' ' + encoding, k -> new Counter[] {
+                registry.counter("phalanx.compression.responses", "route", routeId, "encoding", encoding),
+                Counter.builder("phalanx.compression.in").baseUnit("bytes").tags("route", routeId, "encoding", encoding)
+                        .description("response body bytes before compression").register(registry),
+                Counter.builder("phalanx.compression.out").baseUnit("bytes").tags("route", routeId, "encoding", encoding)
+                        .description("response body bytes after compression").register(registry)});
+        }
+        c[0].increment();
+        c[1].increment(in);
+        c[2].increment(out);
     }
 
     public void rateLimited(String routeId) {

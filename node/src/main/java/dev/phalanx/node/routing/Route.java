@@ -3,6 +3,7 @@ package dev.phalanx.node.routing;
 import dev.phalanx.cluster.model.MatchSpec;
 import dev.phalanx.cluster.model.RouteSpec;
 import dev.phalanx.cluster.model.SplitSpec;
+import dev.phalanx.node.compression.CompressionPolicy;
 import dev.phalanx.node.balancing.Pool;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -24,6 +25,7 @@ public final class Route {
     private final String hostRewrite;
     private final HeaderEdits requestHeaders;
     private final HeaderEdits responseHeaders;
+    private final CompressionPolicy compression;
     private final String[] methods;
     private final AsciiString[] headerNames;
     private final String[] headerValues;
@@ -37,6 +39,7 @@ public final class Route {
         this.hostRewrite = spec.hostRewrite() == null || spec.hostRewrite().isEmpty() ? null : spec.hostRewrite();
         this.requestHeaders = HeaderEdits.compile(spec.requestHeaders(), where(spec) + ".requestHeaders");
         this.responseHeaders = HeaderEdits.compile(spec.responseHeaders(), where(spec) + ".responseHeaders");
+        this.compression = spec.compression() == null ? CompressionPolicy.OFF : CompressionPolicy.of(spec.compression());
         this.pathRegex = pathRegex;
         this.methods = methods;
         this.headerNames = headerNames;
@@ -149,6 +152,11 @@ public final class Route {
     }
 
     /** Edits to the response before it goes downstream. */
+    /** How the route compresses responses downstream. */
+    public CompressionPolicy compression() {
+        return compression;
+    }
+
     public HeaderEdits responseHeaders() {
         return responseHeaders;
     }

@@ -1,5 +1,6 @@
 package dev.phalanx.node.routing;
 
+import dev.phalanx.cluster.model.CompressionSpec;
 import dev.phalanx.cluster.model.EndpointSpec;
 import dev.phalanx.cluster.model.HeaderOpsSpec;
 import dev.phalanx.cluster.model.LbPolicy;
@@ -33,6 +34,7 @@ final class Routes {
     private Long maxBodyBytes;
     private HeaderOpsSpec requestHeaders = HeaderOpsSpec.NONE;
     private HeaderOpsSpec responseHeaders = HeaderOpsSpec.NONE;
+    private CompressionSpec compression = CompressionSpec.DEFAULT;
 
     static Routes route(String id) {
         Routes r = new Routes();
@@ -115,7 +117,12 @@ final class Routes {
     RouteSpec spec() {
         return new RouteSpec(id, priority, new MatchSpec(hosts, prefix, path, regex, methods, headers), pool, split,
                 stripPrefix, hostRewrite, null, null, null, maxBodyBytes, requestHeaders, responseHeaders, null, null,
-                RouteSpec.DEFAULT_UPGRADES);
+                RouteSpec.DEFAULT_UPGRADES, compression);
+    }
+
+    Routes compression(CompressionSpec c) {
+        compression = c;
+        return this;
     }
 
     /** Round-robin pools with one endpoint each, by id. */
