@@ -151,7 +151,20 @@ public final class AnsibleCluster implements AutoCloseable {
         }
         long rev = writeRoutes();
         LOG.info("routes written at etcd revision " + rev);
-        awaitServing(Duration.ofSeconds(120));
+        awaitSteady(Duration.ofSeconds(180));
+    }
+
+    /**
+     * Waits until every VIP answers and sits on its own node. After the first site.yml run the VIPs may sit on the
+     * node whose keepalived started first; their owners take them back keepalived_preempt_delay (30 s) later, a move
+     * a scenario must not mistake for its own.
+     */
+    public void awaitSteady(Duration timeout) {
+        awaitServing(timeout);
+        waitFor("every VIP on its own node", timeout, () -> {
+            List<Set<String>> h = holders();
+            return AnsibleTopology.hosts().stream().allMatch(i -> h.get(i).equals(Set.of(topo.vip(i))));
+        });
     }
 
     /** Runs site.yml with the jar the nodes run now (a second run must change nothing). */

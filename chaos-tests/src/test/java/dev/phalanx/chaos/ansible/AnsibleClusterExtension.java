@@ -1,7 +1,12 @@
 package dev.phalanx.chaos.ansible;
 
 import dev.phalanx.chaos.report.ChaosReport;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -9,9 +14,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives the Ansible scenarios the one Ansible-installed cluster of this test run: started (hosts booted, site.yml run
  * once) by the first scenario that asks, removed when the whole run ends. The scenarios share it: each leaves it
- * serving on all three VIPs.
+ * serving on all three VIPs. The last of them (marked {@link Last}) removes it when it ends, so its idle hosts do not
+ * load the machine during the other chaos scenarios; otherwise it goes when the whole run ends.
  */
-public final class AnsibleClusterExtension implements ParameterResolver {
+public final class AnsibleClusterExtension implements ParameterResolver, AfterAllCallback {
+    /** Marks the last Ansible scenario of the run: the shared cluster is removed after its class. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface Last {
+    }
+
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(AnsibleClusterExtension.class);
 
     @Override
@@ -22,6 +34,16 @@ public final class AnsibleClusterExtension implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
         return c.getRoot().getStore(NS).computeIfAbsent("cluster", k -> new Holder(), Holder.class).cluster;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext c) {
+        if (c.getRequiredTestClass().isAnnotationPresent(Last.class)) {
+            Holder h = c.getRoot().getStore(NS).remove("cluster", Holder.class);
+            if (h != null) {
+                h.close();
+            }
+        }
     }
 
     private static final class Holder implements AutoCloseable {

@@ -34,7 +34,7 @@ class RollingUpdateIT {
     @Test
     void upgradesEveryNodeInPlaceUnderLoad(AnsibleCluster c) throws Exception {
         ChaosReport.get().run("rolling-update", r -> {
-            c.awaitServing(Duration.ofSeconds(60));
+            c.awaitSteady(Duration.ofSeconds(120));
             String oldBuild = Jars.build(c.currentJar());
             String newBuild = "rolling-update-" + System.currentTimeMillis();
             var newJar = Jars.withBuild(c.currentJar(), newBuild, c.workDir().resolve("jars/" + newBuild + ".jar"));

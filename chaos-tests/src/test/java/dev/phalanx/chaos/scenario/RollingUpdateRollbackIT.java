@@ -28,12 +28,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * through the VIPs failed. Reported: vip_moves (goal 0), rollback_ms.
  */
 @ExtendWith(AnsibleClusterExtension.class)
+@AnsibleClusterExtension.Last
 @Order(4)
 class RollingUpdateRollbackIT {
     @Test
     void brokenBuildIsRolledBackAndThePlayStops(AnsibleCluster c) throws Exception {
         ChaosReport.get().run("rolling-update-rollback", r -> {
-            c.awaitServing(Duration.ofSeconds(60));
+            c.awaitSteady(Duration.ofSeconds(120));
             String brokenBuild = "broken-" + System.currentTimeMillis();
             var broken = Jars.brokenBuild(c.currentJar(), brokenBuild, c.workDir().resolve("jars/" + brokenBuild + ".jar"));
             List<String> buildsBefore = AnsibleTopology.hosts().stream().map(c::runningBuild).toList();

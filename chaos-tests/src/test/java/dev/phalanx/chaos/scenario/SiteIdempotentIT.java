@@ -29,7 +29,7 @@ class SiteIdempotentIT {
             r.figure("first_run_ms", first.durationMs());
             r.figure("first_run_changed", first.recap().total("changed"));
             r.figure("first_run_recap", first.recap().hosts());
-            c.awaitServing(Duration.ofSeconds(60));
+            c.awaitSteady(Duration.ofSeconds(120));
             List<String> startedBefore = AnsibleTopology.hosts().stream().map(i -> AnsibleScenarios.mainPid(c, i)).toList();
             Playbook.Run second = c.site("site-2.log");
             r.figure("second_run_ms", second.durationMs());
@@ -47,7 +47,7 @@ class SiteIdempotentIT {
             assertEquals(0, second.recap().total("changed"), "the second site.yml run changed something: "
                     + second.recap().hosts() + "; changed tasks:\n" + changedTasks(second.output()));
             assertEquals(startedBefore, startedAfter, "phalanx.service was restarted or reloaded by the second run");
-            c.awaitServing(Duration.ofSeconds(60));
+            c.awaitSteady(Duration.ofSeconds(120));
         });
     }
 
