@@ -3,11 +3,13 @@ package dev.phalanx.node;
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.EndpointSpec;
 import dev.phalanx.cluster.model.PoolSpec;
+import dev.phalanx.cluster.model.RetryBudgetSpec;
 import dev.phalanx.node.balancing.Balancers;
 import dev.phalanx.node.balancing.Pool;
 import dev.phalanx.node.health.HealthTarget;
 import dev.phalanx.node.routing.RouteTable;
 import dev.phalanx.node.upstream.Endpoint;
+import dev.phalanx.node.upstream.RetryBudget;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -21,11 +23,29 @@ import java.util.Map;
  * Compiles a validated {@link ConfigSnapshot} into the data plane's immutable objects, off the event loops.
  * Endpoints that stay (same pool, same address) keep their {@link Endpoint} object, so their connection pools,
  * health and outlier state survive the change; endpoints that went away are marked removed (their idle pooled
- * connections get closed, in-flight requests finish). Host names are resolved here, once per compile.
+ * connections get closed, in-flight requests finish). Host names are resolved here, once per compile. A pool keeps
+ * its retry budget while the budget's settings stay; an endpoint new to a pool (after the first config) starts its
+ * slow-start ramp.
  */
 final class ConfigCompiler {
+    private final int defaultBudgetPercent;
+    private final int defaultBudgetMinPerSecond;
     /** pool id → address → endpoint of the config in force. Touched only by the config thread. */
     private Map<String, Map<String, Endpoint>> endpoints = new HashMap<>();
+    /** The pools of the last compile, for their retry budgets and for {@code /cluster}. */
+    private volatile Map<String, Pool> pools = Map.of();
+    private boolean compiledOnce;
+
+    /** @param defaultBudgetPercent the node's retry budget settings, for pools without their own */
+    ConfigCompiler(int defaultBudgetPercent, int defaultBudgetMinPerSecond) {
+        this.defaultBudgetPercent = defaultBudgetPercent;
+        this.defaultBudgetMinPerSecond = defaultBudgetMinPerSecond;
+    }
+
+    /** The pools of the config compiled last (empty before the first). */
+    Map<String, Pool> pools() {
+        return pools;
+    }
 
     record Compiled(RouteTable table, Map<String, Pool> pools, List<HealthTarget> healthTargets,
                     List<Endpoint> removed) {
@@ -40,11 +60,17 @@ final class ConfigCompiler {
             Map<String, Endpoint> current = new LinkedHashMap<>();
             for (EndpointSpec e : spec.endpoints()) {
                 Endpoint old = previous.get(e.address());
-                current.put(e.address(), old != null && old.weight() == e.weight() ? old : newEndpoint(spec.id(), e));
+                Endpoint endpoint = old != null && old.weight() == e.weight() ? old : newEndpoint(spec.id(), e);
+                if (old == null && compiledOnce) {
+                    endpoint.startRamp(System.nanoTime()); // new to the pool: slow start, when the pool has it
+                } else if (old != null && endpoint != old && old.rampStartNanos() != 0) {
+                    endpoint.startRamp(old.rampStartNanos()); // a new weight: the ramp goes on
+                }
+                current.put(e.address(), endpoint);
             }
             next.put(spec.id(), current);
             List<Endpoint> list = List.copyOf(current.values());
-            pools.put(spec.id(), new Pool(spec, list, Balancers.create(spec, list)));
+            pools.put(spec.id(), new Pool(spec, list, Balancers.create(spec, list), budget(spec)));
             targets.add(new HealthTarget(spec, list));
         }
         List<Endpoint> removed = new ArrayList<>();
@@ -56,7 +82,21 @@ final class ConfigCompiler {
         }));
         RouteTable table = RouteTable.compile(snapshot.routes(), pools);
         endpoints = next;
+        this.pools = Map.copyOf(pools);
+        compiledOnce = true;
         return new Compiled(table, pools, targets, removed);
+    }
+
+    /** The pool's retry budget: the one in force when its settings did not change, else a new one. */
+    private RetryBudget budget(PoolSpec spec) {
+        RetryBudgetSpec own = spec.retryBudget();
+        int percent = own == null ? defaultBudgetPercent : own.percentOr(defaultBudgetPercent);
+        int min = own == null ? defaultBudgetMinPerSecond : own.minRetriesPerSecondOr(defaultBudgetMinPerSecond);
+        Pool previous = pools.get(spec.id());
+        if (previous != null && previous.retryBudget().sameSettings(percent, min)) {
+            return previous.retryBudget();
+        }
+        return new RetryBudget(percent, min);
     }
 
     private static Endpoint newEndpoint(String poolId, EndpointSpec spec) {

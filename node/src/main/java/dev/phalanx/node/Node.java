@@ -29,7 +29,6 @@ import dev.phalanx.node.tls.CertificateWatcher;
 import dev.phalanx.node.tls.ListenerTls;
 import dev.phalanx.node.tls.TlsEngines;
 import dev.phalanx.node.upstream.ConnectionPools;
-import dev.phalanx.node.upstream.RetryBudget;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ public final class Node implements AutoCloseable {
     private final HealthChecker healthChecker;
     private final OutlierDetector outliers;
     private final RouteTableHolder routes = new RouteTableHolder();
-    private final ConfigCompiler compiler = new ConfigCompiler();
+    private final ConfigCompiler compiler;
     private final DrainState drain = new DrainState();
     private final VrrpStates vrrp;
     private final VrrpStateFile vrrpFile;
@@ -114,10 +113,10 @@ public final class Node implements AutoCloseable {
                 ? new EtcdConfigSource(config.config().etcd(), config.node().id(), VERSION, snapshotStore)
                 : new FileConfigSource(config.config().file(), snapshotStore);
         this.limiter = new RateLimiter(quota != null ? quota : shared.quota(), meters);
-        RetryBudget budget = new RetryBudget(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
+        this.compiler = new ConfigCompiler(up.retryBudgetPercent(), up.retryBudgetMinPerSecond());
         AccessLogObserver observer = new AccessLogObserver(accessLog, config.node().id());
         for (NodeConfig.ListenerConfig l : config.listeners()) {
-            ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters, budget,
+            ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters,
                     outliers::onResult, accessLog.enabled() ? observer : ExchangeObserver.NONE,
                     drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
             ListenerTls tls = null;

@@ -18,7 +18,9 @@ public final class Balancers {
     }
 
     /**
-     * @param spec the pool; {@code lb} null means round robin, {@code hashOn} null (consistent hash) means client-ip
+     * @param spec the pool; {@code lb} null means round robin, {@code hashOn} null (consistent hash) means client-ip;
+     *     {@code slowStart} wraps the weighted policies in a {@link SlowStartBalancer} (the hashing ones ignore it:
+     *     validation refuses it there)
      * @param endpoints the pool's endpoints in configured order (copied; the list is not kept)
      */
     public static Balancer create(PoolSpec spec, List<Endpoint> endpoints) {
@@ -27,6 +29,12 @@ public final class Balancers {
             return NONE;
         }
         LbPolicy lb = spec.lb() != null ? spec.lb() : LbPolicy.ROUND_ROBIN;
+        Balancer balancer = policy(spec, lb, array);
+        boolean weighted = lb == LbPolicy.ROUND_ROBIN || lb == LbPolicy.LEAST_REQUEST || lb == LbPolicy.P2C;
+        return spec.slowStart() != null && weighted ? new SlowStartBalancer(balancer, spec.slowStart()) : balancer;
+    }
+
+    private static Balancer policy(PoolSpec spec, LbPolicy lb, Endpoint[] array) {
         return switch (lb) {
             case ROUND_ROBIN -> new RoundRobinBalancer(array);
             case LEAST_REQUEST -> new LeastRequestBalancer(array);

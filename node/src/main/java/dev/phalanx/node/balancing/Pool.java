@@ -3,13 +3,17 @@ package dev.phalanx.node.balancing;
 import dev.phalanx.cluster.model.PoolSpec;
 import dev.phalanx.node.metrics.PoolGauges;
 import dev.phalanx.node.upstream.Endpoint;
+import dev.phalanx.node.upstream.RetryBudget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-/** A compiled pool: its spec, its endpoints (shared with health and the upstream pools) and its balancer. */
-public record Pool(PoolSpec spec, List<Endpoint> endpoints, Balancer balancer) {
+/**
+ * A compiled pool: its spec, its endpoints (shared with health and the upstream pools), its balancer and its retry
+ * budget (kept across config changes that leave the budget's settings alone).
+ */
+public record Pool(PoolSpec spec, List<Endpoint> endpoints, Balancer balancer, RetryBudget retryBudget) {
     public String id() {
         return spec.id();
     }

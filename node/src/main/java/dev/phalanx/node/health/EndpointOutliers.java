@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Passive-detection state of one endpoint; survives config reloads while the endpoint stays. The failure count is
  * touched by every event loop (atomic); the ejection history only by the holder of its pool's decision gate
- * ({@link PoolOutliers}), and is volatile for readers of {@link OutlierStats}.
+ * ({@link PoolOutliers}), and is volatile for readers of {@link OutlierStats}. The failure-rate window, when the
+ * pool has one, is lock-free ({@link FailureWindow}).
  */
 final class EndpointOutliers {
     final String key;
@@ -17,6 +18,10 @@ final class EndpointOutliers {
     volatile int timesEjected;
     volatile long ejectedUntilNanos;
     volatile long lastEjectionNanos;
+    /** Why it was last ejected ({@link EjectionReason}); null when never ejected. */
+    volatile EjectionReason reason;
+    /** The failure-rate window, null when the pool has no {@code outlier.failureRate}; replaced on reconcile. */
+    volatile FailureWindow window;
 
     EndpointOutliers(String key, PoolOutliers pool) {
         this.key = key;

@@ -1,5 +1,6 @@
 package dev.phalanx.node.health;
 
+import dev.phalanx.cluster.model.Durations;
 import dev.phalanx.cluster.model.OutlierSpec;
 import dev.phalanx.cluster.model.PoolSpec;
 import dev.phalanx.cluster.state.HealthBoard;
@@ -17,6 +18,9 @@ import java.util.Map;
  * of its ejections so far plus one (at most ten times, and at most five minutes unless one base ejection is longer),
  * unless that would take the pool's ejected share above {@code maxEjectedPercent}: then it stays and the refusal is
  * counted. A success resets the failure count. The ejection count halves for every ten base ejections without one.
+ * With {@code failureRate} set, each endpoint also counts its attempts in a sliding window ({@link FailureWindow})
+ * and is ejected the same way (reason {@code failure-rate}) once the failed share of at least {@code minRequests}
+ * attempts reaches the threshold.
  *
  * <p>Ejections are this node's own (each node sees its own traffic); they are published to the board's passive slot
  * for operators, and a recovery is published on the first success after the ejection ended.
@@ -56,6 +60,10 @@ public final class OutlierDetector implements AutoCloseable {
         if (state == null) {
             return;
         }
+        FailureWindow window = state.window;
+        if (window != null && !endpoint.isEjected()) {
+            window.record(success);
+        }
         if (success) {
             if (state.consecutiveFailures.get() != 0) {
                 state.consecutiveFailures.set(0);
@@ -70,11 +78,18 @@ public final class OutlierDetector implements AutoCloseable {
             return; // attempts that started before the ejection do not extend it
         }
         PoolOutliers pool = state.pool;
-        if (state.consecutiveFailures.incrementAndGet() < pool.spec.consecutiveFailures()) {
+        OutlierSpec spec = pool.spec;
+        EjectionReason reason;
+        if (state.consecutiveFailures.incrementAndGet() >= spec.consecutiveFailures()) {
+            reason = EjectionReason.CONSECUTIVE_FAILURES;
+        } else if (window != null && spec.failureRate() != null
+                && window.counts().trips(spec.failureRate().thresholdPercent(), spec.failureRate().minRequests())) {
+            reason = EjectionReason.FAILURE_RATE;
+        } else {
             return;
         }
-        switch (pool.tryEject(endpoint, state)) {
-            case EJECTED -> ejected(state, pool);
+        switch (pool.tryEject(endpoint, state, reason)) {
+            case EJECTED -> ejected(endpoint, state, pool);
             case SUPPRESSED -> LOG.log(System.Logger.Level.DEBUG, () -> "endpoint " + state.key
                     + " not ejected: pool " + pool.poolId + " is at maxEjectedPercent "
                     + pool.spec.maxEjectedPercent());
@@ -119,6 +134,7 @@ public final class OutlierDetector implements AutoCloseable {
                         state = new EndpointOutliers(key, pool);
                     }
                     state.pool = pool;
+                    state.window = windowFor(outlier, state.window);
                     nextByKey.put(key, state);
                 }
                 boolean stillEjected = state.timesEjected > 0 && System.nanoTime() - state.ejectedUntilNanos < 0;
@@ -144,8 +160,21 @@ public final class OutlierDetector implements AutoCloseable {
         if (state == null) {
             return null;
         }
+        FailureWindow window = state.window;
+        FailureWindow.Counts counts = window == null ? null : window.counts();
         return new OutlierStats(state.consecutiveFailures.get(), state.timesEjected,
-                Duration.ofNanos(state.lastEjectionNanos), endpoint.isEjected());
+                Duration.ofNanos(state.lastEjectionNanos), endpoint.isEjected(), state.reason,
+                counts == null ? -1 : counts.requests(), counts == null ? -1 : counts.failures());
+    }
+
+    /** The window to keep for a pool's settings: the old one when its length did not change, else new or none. */
+    private static FailureWindow windowFor(OutlierSpec outlier, FailureWindow old) {
+        OutlierSpec.FailureRateSpec rate = outlier.failureRate();
+        if (rate == null) {
+            return null;
+        }
+        long nanos = rate.window().toNanos();
+        return old != null && old.windowNanos() == nanos ? old : new FailureWindow(nanos, System::nanoTime);
     }
 
     /** Ejections refused because the pool was at {@code maxEjectedPercent}, since the pool was configured. */
@@ -160,10 +189,16 @@ public final class OutlierDetector implements AutoCloseable {
         writer.close();
     }
 
-    private void ejected(EndpointOutliers state, PoolOutliers pool) {
-        meters.outlierEjection(pool.poolId);
-        String reason = "ejected for " + Duration.ofNanos(state.lastEjectionNanos).toMillis() + "ms after "
-                + pool.spec.consecutiveFailures() + " consecutive failures (ejection " + state.timesEjected + ")";
+    private void ejected(Endpoint endpoint, EndpointOutliers state, PoolOutliers pool) {
+        EjectionReason why = state.reason;
+        meters.outlierEjection(pool.poolId, endpoint.address(), why.configName());
+        OutlierSpec spec = pool.spec;
+        String after = why == EjectionReason.FAILURE_RATE
+                ? spec.failureRate().thresholdPercent() + "% or more of at least " + spec.failureRate().minRequests()
+                        + " attempts in " + Durations.format(spec.failureRate().window()) + " failed"
+                : spec.consecutiveFailures() + " consecutive failures";
+        String reason = why.configName() + ": ejected for " + Duration.ofNanos(state.lastEjectionNanos).toMillis()
+                + "ms after " + after + " (ejection " + state.timesEjected + ")";
         state.ejectionPublished.set(true);
         writer.publish(state.key, HealthVerdict.passive(false, nodeId, reason));
         LOG.log(System.Logger.Level.WARNING, "endpoint " + state.key + " " + reason);

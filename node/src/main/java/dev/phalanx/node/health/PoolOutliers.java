@@ -34,19 +34,24 @@ final class PoolOutliers {
     enum Decision { EJECTED, SUPPRESSED, NONE }
 
     /**
-     * Ejects {@code endpoint} if it still has {@code consecutiveFailures} failures, is not ejected, and the pool's
-     * ejected share stays within {@code maxEjectedPercent}. Any thread; never waits.
+     * Ejects {@code endpoint} if it is not ejected, still meets the condition of {@code reason}
+     * ({@code consecutiveFailures} failures in a row, or the failure rate of its window), and the pool's ejected share
+     * stays within {@code maxEjectedPercent}. Any thread; never waits.
      */
-    Decision tryEject(Endpoint endpoint, EndpointOutliers state) {
+    Decision tryEject(Endpoint endpoint, EndpointOutliers state, EjectionReason reason) {
         if (!deciding.compareAndSet(false, true)) {
             return Decision.NONE;
         }
         try {
             OutlierSpec current = spec;
-            if (endpoint.isEjected() || state.consecutiveFailures.get() < current.consecutiveFailures()) {
+            if (endpoint.isEjected() || !stillMet(state, reason, current)) {
                 return Decision.NONE;
             }
             state.consecutiveFailures.set(0);
+            FailureWindow window = state.window;
+            if (window != null) {
+                window.clear(); // the decision is made; it comes back with a clean window
+            }
             List<Endpoint> all = endpoints;
             int ejected = 0;
             for (Endpoint e : all) {
@@ -64,6 +69,7 @@ final class PoolOutliers {
             int multiplier = Math.min(state.timesEjected + 1, MAX_MULTIPLIER);
             long duration = Math.min(saturatedMultiply(base, multiplier), Math.max(base, MAX_EJECTION_NANOS));
             state.timesEjected = multiplier;
+            state.reason = reason;
             state.lastEjectionNanos = duration;
             state.ejectedUntilNanos = now + duration;
             endpoint.ejectUntil(now + duration);
@@ -71,6 +77,16 @@ final class PoolOutliers {
         } finally {
             deciding.set(false);
         }
+    }
+
+    private static boolean stillMet(EndpointOutliers state, EjectionReason reason, OutlierSpec current) {
+        if (reason == EjectionReason.CONSECUTIVE_FAILURES) {
+            return state.consecutiveFailures.get() >= current.consecutiveFailures();
+        }
+        FailureWindow window = state.window;
+        OutlierSpec.FailureRateSpec rate = current.failureRate();
+        return window != null && rate != null
+                && window.counts().trips(rate.thresholdPercent(), rate.minRequests());
     }
 
     private static long saturatedMultiply(long a, int b) {

@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * (docs/proxying.md#upstream-connections-timeouts-and-retries): picks the pool and endpoint of each attempt
  * (another endpoint than those tried, where the balancer can), reports how each ended to the endpoint and the
  * outlier detector, and says whether a failed attempt or a retryable upstream status may be tried again (the
- * route's rules in {@link RetryRules}, then the node's retry budget), and which status the client gets when not.
+ * route's rules in {@link RetryRules}, then the retry budget of the pool that failed), and which status the client
+ * gets when not. The request counts toward the budget of the pool of its first attempt.
  * Retries are only considered while no response byte went downstream.
  */
 final class ExchangeAttempts {
@@ -28,7 +29,6 @@ final class ExchangeAttempts {
         this.route = route;
         this.pick = pick;
         this.idempotent = idempotent;
-        context.retryBudget().onRequest();
     }
 
     /** Picks the endpoint of the next attempt and counts it; null when the pool has no available endpoint. */
@@ -38,7 +38,9 @@ final class ExchangeAttempts {
         if (endpoint == null) {
             return null;
         }
-        attempts++;
+        if (attempts++ == 0) {
+            pool.retryBudget().onRequest();
+        }
         pick.tried(endpoint);
         endpoint.requestStarted();
         return endpoint;
@@ -102,7 +104,7 @@ final class ExchangeAttempts {
                 replayable)) {
             return false;
         }
-        if (!context.retryBudget().tryAcquireRetry()) {
+        if (!pool.retryBudget().tryAcquireRetry()) {
             context.meters().retryBudgetExhausted(pool.id());
             return false;
         }

@@ -8,7 +8,6 @@ import dev.phalanx.node.ratelimit.RateLimiter;
 import dev.phalanx.node.routing.RouteTableHolder;
 import dev.phalanx.node.upstream.AttemptObserver;
 import dev.phalanx.node.upstream.ConnectionPools;
-import dev.phalanx.node.upstream.RetryBudget;
 import java.util.List;
 
 /**
@@ -16,7 +15,7 @@ import java.util.List;
  * listener. Immutable; the route table is read through its holder at each request.
  */
 public record ProxyContext(String listenerName, boolean tls, RouteTableHolder routes, ConnectionPools pools,
-                           Meters meters, RetryBudget retryBudget, AttemptObserver attempts,
+                           Meters meters, AttemptObserver attempts,
                            ExchangeObserver observer, DrainState drain, List<Cidr> trustedProxies,
                            NodeConfig.LimitsConfig limits, boolean forwardedByDefault,
                            RateLimiter limiter) {

@@ -221,8 +221,10 @@ public final class Meters {
         registry.counter("phalanx.health.probes", "pool", poolId, "result", passed ? "pass" : "fail").increment();
     }
 
-    public void outlierEjection(String poolId) {
-        registry.counter("phalanx.outlier.ejections", "pool", poolId).increment();
+    /** {@code phalanx_outlier_ejections_total{pool,endpoint,reason}}: passive ejections, reason as in /cluster. */
+    public void outlierEjection(String poolId, String endpoint, String reason) {
+        registry.counter("phalanx.outlier.ejections", "pool", poolId, "endpoint", endpoint, "reason", reason)
+                .increment();
     }
 
     public void accessLogDropped() {

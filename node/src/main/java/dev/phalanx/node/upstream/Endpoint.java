@@ -21,6 +21,8 @@ public final class Endpoint {
     private volatile long ejectedUntilNanos;
     private volatile boolean ejected;
     private volatile boolean removed;
+    /** When it last became available again (or joined the pool), for slow start; 0 = never (full weight). */
+    private volatile long rampStartNanos;
 
     public Endpoint(String poolId, String address, InetSocketAddress socketAddress, int weight) {
         this.poolId = poolId;
@@ -53,10 +55,12 @@ public final class Endpoint {
             return false;
         }
         if (ejected) {
-            if (System.nanoTime() - ejectedUntilNanos < 0) {
+            long now = System.nanoTime();
+            if (now - ejectedUntilNanos < 0) {
                 return false;
             }
             ejected = false;
+            startRamp(now); // back from an ejection
         }
         return true;
     }
@@ -66,7 +70,23 @@ public final class Endpoint {
     }
 
     public void setActiveHealthy(boolean healthy) {
+        if (healthy && !activeHealthy) {
+            startRamp(System.nanoTime()); // healthy again
+        }
         this.activeHealthy = healthy;
+    }
+
+    /**
+     * When the endpoint last became available again or joined its pool ({@code System.nanoTime()}), or 0 when it
+     * has been available since the node started. Slow start ramps its share from then.
+     */
+    public long rampStartNanos() {
+        return rampStartNanos;
+    }
+
+    /** Starts the slow-start ramp at {@code nanos} (an earlier time carries on a ramp under way). */
+    public void startRamp(long nanos) {
+        this.rampStartNanos = nanos == 0 ? 1 : nanos;
     }
 
     /** Eject until {@code System.nanoTime()} reaches {@code untilNanos}. */

@@ -12,6 +12,9 @@ import java.util.function.LongSupplier;
  * <p>A request only counts itself, so the hot path reads no clock; the window rolls when a retry is asked for.
  * A window that lasted longer than a second (no retry for a while) gives its average rate per second: the budget
  * follows the rate requests came at, not how many came since the last retry.
+ *
+ * <p>Each pool has its own budget (docs/configuration.md#protecting-the-backends), kept across config changes that
+ * leave its settings as they were.
  */
 public final class RetryBudget {
     private static final long WINDOW_NANOS = 1_000_000_000L;
@@ -33,6 +36,34 @@ public final class RetryBudget {
         this.minPerSecond = minPerSecond;
         this.nanoClock = nanoClock;
         this.windowStart = new AtomicLong(nanoClock.getAsLong());
+    }
+
+    public int percent() {
+        return percent;
+    }
+
+    public int minPerSecond() {
+        return minPerSecond;
+    }
+
+    /** True when this budget has these settings (then a config change keeps it, with its state). */
+    public boolean sameSettings(int percent, int minPerSecond) {
+        return this.percent == percent && this.minPerSecond == minPerSecond;
+    }
+
+    /** What the budget stands at, for {@code /cluster}: the retries allowed and made in the current window. */
+    public State state() {
+        roll();
+        return new State(Math.max(minPerSecond, previousWindowRate * percent / 100), retriesInWindow.get(),
+                previousWindowRate);
+    }
+
+    /**
+     * @param allowed retries allowed in the current one-second window
+     * @param used retries made in it
+     * @param requestsPerSecond the request rate the allowance is based on (the previous window's)
+     */
+    public record State(long allowed, long used, long requestsPerSecond) {
     }
 
     public void onRequest() {

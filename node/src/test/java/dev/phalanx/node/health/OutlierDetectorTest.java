@@ -48,7 +48,8 @@ class OutlierDetectorTest {
         assertFalse(e.isAvailable());
         assertTrue(other.isAvailable());
         OutlierStats stats = detector.stats(e);
-        assertEquals(new OutlierStats(0, 1, Duration.ofMillis(5000), true), stats);
+        assertEquals(new OutlierStats(0, 1, Duration.ofMillis(5000), true, EjectionReason.CONSECUTIVE_FAILURES, -1, -1),
+                stats);
         assertEquals(1.0, ejections("api"));
 
         fail(e, 5); // attempts that were in flight: they neither count nor extend the ejection
@@ -59,7 +60,7 @@ class OutlierDetectorTest {
                 () -> board.read(HealthBoard.key("api", e.address()), HealthVerdict.Source.PASSIVE));
         assertFalse(verdict.healthy());
         assertEquals("node-1", verdict.nodeId());
-        assertEquals("ejected for 5000ms after 3 consecutive failures (ejection 1)", verdict.reason());
+        assertEquals("consecutive-failures: ejected for 5000ms after 3 consecutive failures (ejection 1)", verdict.reason());
         assertNull(board.read(HealthBoard.key("api", e.address())), "passive ejections stay out of the active slot");
     }
 
@@ -136,7 +137,7 @@ class OutlierDetectorTest {
         state.timesEjected = timesEjectedBefore;
         state.ejectedUntilNanos = System.nanoTime();
         state.consecutiveFailures.set(1);
-        assertEquals(PoolOutliers.Decision.EJECTED, pool.tryEject(e, state));
+        assertEquals(PoolOutliers.Decision.EJECTED, pool.tryEject(e, state, EjectionReason.CONSECUTIVE_FAILURES));
         assertEquals(Math.min(timesEjectedBefore + 1, 10), state.timesEjected);
         return Duration.ofNanos(state.lastEjectionNanos);
     }
@@ -264,8 +265,8 @@ class OutlierDetectorTest {
     }
 
     private double ejections(String pool) {
-        var counter = meters.registry().find("phalanx.outlier.ejections").tag("pool", pool).counter();
-        return counter == null ? 0 : counter.count();
+        return meters.registry().find("phalanx.outlier.ejections").tag("pool", pool).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     static Endpoint endpoint(String pool, int n) {

@@ -135,7 +135,8 @@ final class Routes {
                     null);
             List<Endpoint> endpoints = new ArrayList<>();
             endpoints.add(new Endpoint(id, address, InetSocketAddress.createUnresolved("127.0.0.1", 8080), 1));
-            pools.put(id, new Pool(spec, endpoints, Balancers.create(spec, endpoints)));
+            pools.put(id, new Pool(spec, endpoints, Balancers.create(spec, endpoints),
+                    new dev.phalanx.node.upstream.RetryBudget(20, 10)));
         }
         return pools;
     }
