@@ -162,6 +162,11 @@ public final class Node implements AutoCloseable {
                     public void startDrain() {
                         Node.this.startDrain();
                     }
+
+                    @Override
+                    public com.fasterxml.jackson.databind.node.ArrayNode pools() {
+                        return PoolStatus.toJson(compiler.pools().values(), outliers);
+                    }
                 });
         this.admin = new AdminServer(config.admin(), adminModel);
         meters.gauge("phalanx.config.revision", "revision of the config in force", this,

@@ -45,6 +45,9 @@ final class NodeAdminModel implements AdminModel {
         ObjectNode drainStatus();
 
         void startDrain();
+
+        /** The {@code pools} view of {@code /cluster} ({@link PoolStatus}). */
+        ArrayNode pools();
     }
 
     private final NodeConfig config;
@@ -162,6 +165,7 @@ final class NodeAdminModel implements AdminModel {
         }
         out.set("drain", node.drainStatus());
         out.set("vrrp", vrrp.toJson());
+        out.set("pools", node.pools());
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
             Map<String, HealthVerdict> verdicts = shared.board().snapshot(source);
