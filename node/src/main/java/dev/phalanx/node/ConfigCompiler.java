@@ -2,6 +2,7 @@ package dev.phalanx.node;
 
 import dev.phalanx.cluster.model.ConfigSnapshot;
 import dev.phalanx.cluster.model.EndpointSpec;
+import dev.phalanx.cluster.model.PoolLimitsSpec;
 import dev.phalanx.cluster.model.PoolSpec;
 import dev.phalanx.cluster.model.RetryBudgetSpec;
 import dev.phalanx.node.balancing.Balancers;
@@ -10,6 +11,7 @@ import dev.phalanx.node.health.HealthTarget;
 import dev.phalanx.node.routing.RouteTable;
 import dev.phalanx.node.upstream.Endpoint;
 import dev.phalanx.node.upstream.RetryBudget;
+import dev.phalanx.node.upstream.PoolAdmission;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -46,6 +48,8 @@ final class ConfigCompiler {
     Map<String, Pool> pools() {
         return pools;
     }
+    /** pool id → its queue, kept while the pool exists. Config thread only. */
+    private Map<String, PoolAdmission> admissions = new HashMap<>();
 
     record Compiled(RouteTable table, Map<String, Pool> pools, List<HealthTarget> healthTargets,
                     List<Endpoint> removed) {
@@ -54,6 +58,7 @@ final class ConfigCompiler {
     Compiled compile(ConfigSnapshot snapshot) {
         Map<String, Map<String, Endpoint>> next = new HashMap<>();
         Map<String, Pool> pools = new LinkedHashMap<>();
+        Map<String, PoolAdmission> nextAdmissions = new HashMap<>();
         List<HealthTarget> targets = new ArrayList<>();
         for (PoolSpec spec : snapshot.pools()) {
             Map<String, Endpoint> previous = endpoints.getOrDefault(spec.id(), Map.of());
@@ -69,8 +74,16 @@ final class ConfigCompiler {
                 current.put(e.address(), endpoint);
             }
             next.put(spec.id(), current);
+            PoolAdmission admission = admissions.getOrDefault(spec.id(), new PoolAdmission(spec.id()));
+            nextAdmissions.put(spec.id(), admission);
+            PoolLimitsSpec limits = spec.limitsOrDefaults();
+            admission.configure(limits.queueSize(), limits.queueTimeout());
+            for (EndpointSpec e : spec.endpoints()) {
+                current.get(e.address()).setCaps(cap(e.maxConnections(spec.limits())),
+                        cap(e.maxRequests(spec.limits())), admission);
+            }
             List<Endpoint> list = List.copyOf(current.values());
-            pools.put(spec.id(), new Pool(spec, list, Balancers.create(spec, list), budget(spec)));
+            pools.put(spec.id(), new Pool(spec, list, Balancers.create(spec, list), budget(spec), admission));
             targets.add(new HealthTarget(spec, list));
         }
         List<Endpoint> removed = new ArrayList<>();
@@ -84,6 +97,7 @@ final class ConfigCompiler {
         endpoints = next;
         this.pools = Map.copyOf(pools);
         compiledOnce = true;
+        admissions = nextAdmissions;
         return new Compiled(table, pools, targets, removed);
     }
 
@@ -97,6 +111,10 @@ final class ConfigCompiler {
             return previous.retryBudget();
         }
         return new RetryBudget(percent, min);
+    }
+
+    private static int cap(Integer configured) {
+        return configured == null ? Integer.MAX_VALUE : configured;
     }
 
     private static Endpoint newEndpoint(String poolId, EndpointSpec spec) {

@@ -30,11 +30,17 @@ final class PoolStatus {
             p.putObject("retryBudget").put("percent", budget.percent()).put("minRetriesPerSecond",
                     budget.minPerSecond()).put("allowedThisSecond", state.allowed()).put("usedThisSecond", state.used())
                     .put("requestsPerSecond", state.requestsPerSecond());
+            p.putObject("queue").put("length", pool.admission().queued())
+                    .put("size", pool.spec().limitsOrDefaults().queueSize());
             ArrayNode endpoints = p.putArray("endpoints");
             SlowStartSpec slow = pool.spec().slowStart();
             for (Endpoint e : pool.endpoints()) {
                 ObjectNode o = endpoints.addObject().put("address", e.address()).put("available", e.isAvailable())
                         .put("activeHealthy", e.isActiveHealthy());
+                o.put("connections", e.connections());
+                cap(o, "maxConnections", e.maxConnections());
+                o.put("requestsInFlight", e.inFlight());
+                cap(o, "maxRequests", e.maxRequests());
                 OutlierStats s = outliers.stats(e);
                 if (s != null) {
                     o.put("ejected", s.ejected()).put("ejections", s.ejections())
@@ -61,5 +67,14 @@ final class PoolStatus {
         }
         double min = slow.minWeightPercent();
         return (int) (min + (100 - min) * (now - start) / window);
+    }
+
+    /** A cap, or null when unlimited. */
+    private static void cap(ObjectNode o, String field, int cap) {
+        if (cap == Integer.MAX_VALUE) {
+            o.putNull(field);
+        } else {
+            o.put(field, cap);
+        }
     }
 }

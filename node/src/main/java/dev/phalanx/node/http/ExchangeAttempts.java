@@ -20,18 +20,24 @@ final class ExchangeAttempts {
     private final Route route;
     private final ExchangePick pick;
     private final boolean idempotent;
+    private final ExchangeAdmission admission;
     private Pool pool;
     private Endpoint endpoint;
     private int attempts;
 
-    ExchangeAttempts(ProxyContext context, Route route, ExchangePick pick, boolean idempotent) {
+    ExchangeAttempts(ProxyContext context, Route route, ExchangePick pick, boolean idempotent,
+                     ExchangeAdmission admission) {
         this.context = context;
+        this.admission = admission;
         this.route = route;
         this.pick = pick;
         this.idempotent = idempotent;
     }
 
-    /** Picks the endpoint of the next attempt and counts it; null when the pool has no available endpoint. */
+    /**
+     * Picks the endpoint of the next attempt and counts it; null when the pool has no available endpoint. Its request
+     * slot is taken by {@link ExchangeAdmission}, and given back there when the attempt {@link #ended}.
+     */
     Endpoint next() {
         pool = route.pickPool();
         endpoint = pool == null ? null : pool.pick(pick);
@@ -42,14 +48,13 @@ final class ExchangeAttempts {
             pool.retryBudget().onRequest();
         }
         pick.tried(endpoint);
-        endpoint.requestStarted();
         return endpoint;
     }
 
     /** The current attempt ended; {@code success} feeds passive health (outlier detection). */
     void ended(boolean success) {
         if (endpoint != null) {
-            endpoint.requestEnded();
+            admission.release();
             context.attempts().onAttempt(endpoint, success);
         }
     }
@@ -60,7 +65,7 @@ final class ExchangeAttempts {
     }
 
     void tunnelEnded() {
-        endpoint.requestEnded();
+        admission.release();
     }
 
     /** An upstream answered with {@code code}: may the answer be dropped and the request tried again? */

@@ -48,6 +48,7 @@ public final class ProxyExchange implements UpstreamListener {
     private ExchangePick pick;
     private ExchangeLimit limit;
     private ExchangeAttempts attempts;
+    private ExchangeAdmission admission;
     private final ResponseRelay responseRelay;
 
     /** Whether the client connection may carry another request after this one. */
@@ -134,7 +135,8 @@ public final class ProxyExchange implements UpstreamListener {
         }
         forwarded.prepareUpstreamHead(context, route, target, route.spec().clientCertHeader() == null ? null
                 : ClientCertificates.subject(ctx.channel()));
-        attempts = new ExchangeAttempts(context, route, pick, forwarded.idempotent());
+        admission = new ExchangeAdmission(context.pools(), ctx.channel().eventLoop());
+        attempts = new ExchangeAttempts(context, route, pick, forwarded.idempotent(), admission);
         attempt();
     }
 
@@ -146,11 +148,41 @@ public final class ProxyExchange implements UpstreamListener {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
             return;
         }
-        context.pools().forLoop(ctx.channel().eventLoop()).acquire(endpoint, timeouts().connect().toMillis(), this);
-        if (upstream == null && !finished) {
-            // a new connection is being opened: hold the client's body back until it is up (a pooled one came at once)
-            host.pause(PauseReason.CONNECTING);
+        admitted(admission.enter(endpoint, timeouts().connect().toMillis(), this, this::queueWoken,
+                this::queueTimedOut));
+    }
+
+    /** The endpoint's caps let the attempt go on, queued it, or the queue refused it ({@link ExchangeAdmission}). */
+    private void admitted(ExchangeAdmission.Result result) {
+        switch (result) {
+            // a new connection is being opened, or the request waits for a slot: hold the client's body back
+            // until a connection is up (a pooled one came at once)
+            case ADMITTED, QUEUED -> {
+                if (upstream == null && !finished) {
+                    host.pause(PauseReason.CONNECTING);
+                }
+            }
+            case FULL -> refuseQueued("full");
+            case TIMEOUT -> refuseQueued("timeout");
         }
+    }
+
+    private void queueWoken() {
+        if (!finished) {
+            admitted(admission.retry(timeouts().connect().toMillis(), this));
+        }
+    }
+
+    private void queueTimedOut() {
+        admission.timedOut();
+        if (!finished) {
+            refuseQueued("timeout");
+        }
+    }
+
+    private void refuseQueued(String reason) {
+        context.meters().upstreamQueueRejected(attempts.pool().id(), reason);
+        respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream queue " + reason, true);
     }
 
     // ---- phase: forward ----
@@ -323,6 +355,10 @@ public final class ProxyExchange implements UpstreamListener {
     // ---- endings ----
 
     private void respondError(HttpResponseStatus s, String reason) {
+        respondError(s, reason, false);
+    }
+
+    private void respondError(HttpResponseStatus s, String reason, boolean retryAfter) {
         if (responseRelay.state().started()) {
             host.closeConnection();
             finish();
@@ -336,6 +372,9 @@ public final class ProxyExchange implements UpstreamListener {
                 close);
         if (limit != null) {
             limit.addHeaders(r.headers()); // the 429, or an error after the request was admitted
+        }
+        if (retryAfter) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }
         ctx.writeAndFlush(r);
         responseRelay.ended();
@@ -379,6 +418,9 @@ public final class ProxyExchange implements UpstreamListener {
         finished = true;
         if (limit != null) {
             limit.cancel();
+        }
+        if (admission != null) {
+            admission.close(); // the request slot and a place in the queue, on every path, once
         }
         requestRelay.writer().release();
         responseRelay.release();

@@ -221,6 +221,11 @@ public final class Meters {
         registry.counter("phalanx.health.probes", "pool", poolId, "result", passed ? "pass" : "fail").increment();
     }
 
+    /** {@code phalanx_upstream_queue_rejected_total{pool,reason}}: 503s from a pool's queue, {@code full} or {@code timeout}. */
+    public void upstreamQueueRejected(String poolId, String reason) {
+        registry.counter("phalanx.upstream.queue.rejected", "pool", poolId, "reason", reason).increment();
+    }
+
     /** {@code phalanx_outlier_ejections_total{pool,endpoint,reason}}: passive ejections, reason as in /cluster. */
     public void outlierEjection(String poolId, String endpoint, String reason) {
         registry.counter("phalanx.outlier.ejections", "pool", poolId, "endpoint", endpoint, "reason", reason)
@@ -260,6 +265,17 @@ public final class Meters {
         meters.add(Gauge.builder("phalanx.upstream.connections", pool.connections(), IntSupplier::getAsInt)
                 .description("open upstream connections").tag("pool", poolId).strongReference(true)
                 .register(registry));
+        meters.add(Gauge.builder("phalanx.upstream.queue.length", pool.queueLength(), IntSupplier::getAsInt)
+                .description("requests waiting for a connection or request slot (pool limits)").tag("pool", poolId)
+                .strongReference(true).register(registry));
+        pool.endpointConnections().forEach((endpoint, n) -> meters.add(
+                Gauge.builder("phalanx.endpoint.connections", n, IntSupplier::getAsInt)
+                        .description("open upstream connections to the endpoint, all event loops")
+                        .tags(Tags.of("pool", poolId, "endpoint", endpoint)).strongReference(true).register(registry)));
+        pool.endpointInFlight().forEach((endpoint, n) -> meters.add(
+                Gauge.builder("phalanx.endpoint.requests.in.flight", n, IntSupplier::getAsInt)
+                        .description("requests in flight to the endpoint, all event loops")
+                        .tags(Tags.of("pool", poolId, "endpoint", endpoint)).strongReference(true).register(registry)));
         pool.endpointsUp().forEach((endpoint, up) -> meters.add(
                 Gauge.builder("phalanx.endpoint.up", up, s -> s.getAsBoolean() ? 1 : 0)
                         .description("1 when the endpoint takes traffic").tags(Tags.of("pool", poolId, "endpoint", endpoint))

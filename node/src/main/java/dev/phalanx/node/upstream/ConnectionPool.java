@@ -53,22 +53,31 @@ public final class ConnectionPool {
     /**
      * Lends a connection to {@code endpoint} to {@code listener}: an idle pooled one at once, or a new one when
      * connected. Failures to connect come as {@link UpstreamFailure#CONNECT_FAILURE}. Must run on this pool's loop.
+     *
+     * @return false when this loop has no idle connection to the endpoint and its {@code maxConnections} allows no
+     *     new one; then nothing was started
      */
-    public void acquire(Endpoint endpoint, long connectTimeoutMillis, UpstreamListener listener) {
+    public boolean acquire(Endpoint endpoint, long connectTimeoutMillis, UpstreamListener listener) {
         ArrayDeque<UpstreamConnection> q = idle.get(endpoint);
         if (q != null) {
             UpstreamConnection c;
             while ((c = q.pollLast()) != null) {
+                endpoint.idleTaken();
                 if (c.channel().isActive() && !c.isClosing()) {
                     c.lend(listener);
                     listener.onConnected(c);
-                    return;
+                    return true;
                 }
             }
         }
+        if (!endpoint.tryReserveConnection()) {
+            return false;
+        }
         connect(endpoint, connectTimeoutMillis, listener);
+        return true;
     }
 
+    /** Connects; the connection was counted on the endpoint by the caller and is uncounted when its channel closes. */
     private void connect(Endpoint endpoint, long connectTimeoutMillis, UpstreamListener listener) {
         Bootstrap b = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
@@ -76,6 +85,10 @@ public final class ConnectionPool {
         Channel ch = f.channel();
         UpstreamConnection c = new UpstreamConnection(ch, endpoint, this);
         c.lend(listener);
+        ch.closeFuture().addListener(closed -> {
+            removeIdle(c);
+            endpoint.connectionClosed();
+        });
         ch.pipeline()
                 // before the codec: one check per socket read rather than per decoded part; reader-idle only
                 // (nothing comes on a pooled idle connection)
@@ -84,11 +97,6 @@ public final class ConnectionPool {
                 .addLast(HANDLER, new UpstreamHandler(c));
         f.addListener(done -> {
             if (done.isSuccess()) {
-                endpoint.connectionOpened();
-                ch.closeFuture().addListener(closed -> {
-                    endpoint.connectionClosed();
-                    removeIdle(c);
-                });
                 UpstreamListener l = c.listener();
                 if (l != null) {
                     l.onConnected(c);
@@ -118,6 +126,7 @@ public final class ConnectionPool {
             return;
         }
         q.addLast(c);
+        e.idleAdded();
         // auto-read on while idle: the backend closing it, or sending something unasked, is noticed at once
         if (!c.channel().config().isAutoRead()) {
             c.channel().config().setAutoRead(true);
@@ -127,10 +136,28 @@ public final class ConnectionPool {
     private void removeIdle(UpstreamConnection c) {
         ArrayDeque<UpstreamConnection> q = idle.get(c.endpoint());
         if (q != null) {
-            q.remove(c);
+            if (q.remove(c)) {
+                c.endpoint().idleTaken();
+            }
             if (q.isEmpty()) {
                 idle.remove(c.endpoint());
             }
+        }
+    }
+
+    /**
+     * Closes this loop's oldest idle connection to {@code endpoint} if the endpoint is still at its connection cap
+     * with requests waiting: its slot goes to a waiter on another loop (see {@link PoolAdmission}).
+     */
+    void retireIdle(Endpoint endpoint) {
+        ArrayDeque<UpstreamConnection> q = idle.get(endpoint);
+        if (q == null || endpoint.waiters.isEmpty() || endpoint.connections() < endpoint.maxConnections()) {
+            return;
+        }
+        UpstreamConnection c = q.pollFirst();
+        if (c != null) {
+            endpoint.idleTaken();
+            c.close();
         }
     }
 
@@ -142,6 +169,7 @@ public final class ConnectionPool {
                 ArrayDeque<UpstreamConnection> q = en.getValue();
                 it.remove();
                 for (UpstreamConnection c : q.toArray(new UpstreamConnection[0])) {
+                    c.endpoint().idleTaken();
                     c.close();
                 }
             }
@@ -154,7 +182,10 @@ public final class ConnectionPool {
         java.util.List<UpstreamConnection> all = new java.util.ArrayList<>();
         idle.values().forEach(all::addAll);
         idle.clear();
-        all.forEach(UpstreamConnection::close);
+        all.forEach(c -> {
+            c.endpoint().idleTaken();
+            c.close();
+        });
     }
 
     EventLoop loop() {

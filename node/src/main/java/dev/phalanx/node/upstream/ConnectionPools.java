@@ -35,6 +35,18 @@ public final class ConnectionPools {
         byLoop.values().forEach(p -> p.loop().execute(p::closeRemoved));
     }
 
+    /**
+     * Asks the loops other than {@code except} to close an idle connection to {@code endpoint}, so that a request
+     * waiting on {@code except} can open one under the endpoint's connection cap.
+     */
+    public void retireIdle(Endpoint endpoint, EventLoop except) {
+        byLoop.values().forEach(p -> {
+            if (p.loop() != except) {
+                p.loop().execute(() -> p.retireIdle(endpoint));
+            }
+        });
+    }
+
     /** Asks every loop to close all idle connections (drain). */
     public void closeAllIdle() {
         byLoop.values().forEach(p -> p.loop().execute(p::closeAllIdle));

@@ -1,6 +1,7 @@
 package dev.phalanx.node.upstream;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -8,7 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the pool keeps the address (so connection pools, health and outlier state survive a reload).
  *
  * <p>Availability is written by {@code node.health} (active verdict, outlier ejection) and read on the request path
- * with two volatile reads. {@code inFlight} counts requests in progress across all event loops (least-request).
+ * with two volatile reads. {@code inFlight} counts requests in progress across all event loops (least-request);
+ * {@code connections} the upstream connections open or being opened, {@code idle} the pooled idle ones, all loops.
+ * Caps ({@link #setCaps}) bound {@code inFlight} and {@code connections} with a compare-and-set; requests beyond them
+ * wait in {@link #waiters} (see {@link PoolAdmission}).
  */
 public final class Endpoint {
     private final String poolId;
@@ -17,6 +21,12 @@ public final class Endpoint {
     private final int weight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    /** Requests waiting for a slot on this endpoint, oldest first. */
+    final ConcurrentLinkedDeque<PoolAdmission.Waiter> waiters = new ConcurrentLinkedDeque<>();
+    private volatile int maxConnections = Integer.MAX_VALUE;
+    private volatile int maxRequests = Integer.MAX_VALUE;
+    private volatile PoolAdmission admission;
     private volatile boolean activeHealthy = true;
     private volatile long ejectedUntilNanos;
     private volatile boolean ejected;
@@ -107,21 +117,110 @@ public final class Endpoint {
         inFlight.incrementAndGet();
     }
 
-    public void requestEnded() {
-        inFlight.decrementAndGet();
+    /** Takes a request slot if {@code inFlight} is below {@code maxRequests}. */
+    public boolean tryStartRequest() {
+        int max = maxRequests;
+        if (max == Integer.MAX_VALUE) {
+            inFlight.incrementAndGet();
+            return true;
+        }
+        for (int n = inFlight.get(); n < max; n = inFlight.get()) {
+            if (inFlight.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** Open upstream connections to this endpoint, over all event loops. */
+    /** Gives a request slot back and lets the next waiter of this endpoint try. */
+    public void requestEnded() {
+        inFlight.decrementAndGet();
+        slotFreed();
+    }
+
+    /** Open (or opening) upstream connections to this endpoint, over all event loops. */
     public int connections() {
         return connections.get();
     }
 
-    void connectionOpened() {
-        connections.incrementAndGet();
+    /** Pooled idle connections to this endpoint, over all event loops. */
+    public int idleConnections() {
+        return idle.get();
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int maxRequests() {
+        return maxRequests;
+    }
+
+    /** Whether requests wait for a slot on this endpoint (then a new request queues behind them). */
+    public boolean hasWaiters() {
+        return !waiters.isEmpty();
+    }
+
+    /** The pool's queue, or null before config set caps (tests that build endpoints by hand: unlimited). */
+    public PoolAdmission admission() {
+        return admission;
+    }
+
+    /** Gives back a request slot taken by {@link #tryStartRequest} and not used, without waking anyone. */
+    public void requestNotStarted() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Sets the caps ({@link Integer#MAX_VALUE} = unlimited) and the pool's queue; run by config compile. */
+    public void setCaps(int maxConnections, int maxRequests, PoolAdmission admission) {
+        this.maxConnections = maxConnections;
+        this.maxRequests = maxRequests;
+        this.admission = admission;
+        slotFreed(); // raised caps may admit waiters
+    }
+
+    /** Counts a connection about to be opened if the cap allows one more. */
+    boolean tryReserveConnection() {
+        int max = maxConnections;
+        if (max == Integer.MAX_VALUE) {
+            connections.incrementAndGet();
+            return true;
+        }
+        for (int n = connections.get(); n < max; n = connections.get()) {
+            if (connections.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void connectionClosed() {
         connections.decrementAndGet();
+        slotFreed();
+    }
+
+    void idleAdded() {
+        idle.incrementAndGet();
+        slotFreed();
+    }
+
+    void idleTaken() {
+        idle.decrementAndGet();
+    }
+
+    /**
+     * Whether a request could go to this endpoint now, seen from any loop: a request slot, and a connection slot or
+     * an idle connection (maybe on another loop). A hint: the taker still competes with a compare-and-set.
+     */
+    boolean mayAdmit() {
+        return inFlight.get() < maxRequests && (connections.get() < maxConnections || idle.get() > 0);
+    }
+
+    private void slotFreed() {
+        PoolAdmission a = admission;
+        if (a != null && !waiters.isEmpty()) {
+            a.wakeNext(this);
+        }
     }
 
     /** Set when a config change dropped this endpoint: pooled idle connections to it are closed, none are reused. */
