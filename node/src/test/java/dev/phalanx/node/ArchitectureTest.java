@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Inside {@code node}, packages depend one way along the tiers of {@link #TIERS}: a package may use any package
  * of a later tier, never one of its own or an earlier tier ({@code routing}, {@code ratelimit} and {@code tls} are
- * siblings and stay independent of each other; {@code compression} comes after them, as a route compiles its
- * compression policy). {@code metrics} may be used by every package and uses none.
+ * siblings and stay independent of each other; {@code cache} and then {@code compression} come after them, as a
+ * route compiles its cache and compression policies). {@code metrics} may be used by every package and uses none.
  * The root package ({@code Main}, {@code Node}: the wiring), {@code admin} and {@code cli} (the jar's commands and
  * the demo) may use every tier; {@code admin} is used only by the root, the root only by {@code cli} (which starts
  * nodes) and {@code cli} only by the root's {@code Main}. Every package of {@code node} is in one of these layers.
@@ -41,6 +41,7 @@ class ArchitectureTest {
             List.of("listener"),
             List.of("http"),
             List.of("routing", "ratelimit", "tls"),
+            List.of("cache"),
             List.of("compression"),
             List.of("balancing"),
             List.of("health"),
