@@ -1,9 +1,6 @@
 package dev.phalanx.node.http;
 
 import dev.phalanx.cluster.model.TimeoutsSpec;
-import dev.phalanx.node.metrics.ExchangeObserver;
-import dev.phalanx.node.metrics.ExchangeSummary;
-import dev.phalanx.node.metrics.Meters;
 import dev.phalanx.node.routing.Route;
 import dev.phalanx.node.tls.ClientCertificates;
 import dev.phalanx.node.upstream.Endpoint;
@@ -428,31 +425,8 @@ public final class ProxyExchange implements UpstreamListener {
             upstream.close();
             upstream = null;
         }
-        long duration = System.nanoTime() - startNanos;
-        context.meters().route(route == null ? Meters.NO_ROUTE : route.id()).record(status == 0 ? 502 : status, duration);
-        ResponseCompression compressed = responseRelay.compression();
-        if (compressed != null) {
-            compressed.record(context.meters(), route.id());
-        }
-        if (context.observer() != ExchangeObserver.NONE) {
-            context.observer().completed(summary(duration, compressed));
-        }
+        new ExchangeReport(context, request, startNanos, http10).report(host, status, upstreamStatus, error, target,
+                forwarded, route, attempts, requestRelay, responseRelay);
         host.exchangeDone(this, keepAlive && requestRelay.ended());
-    }
-
-    /** A snapshot of the finished exchange for the access log (built only when someone listens). */
-    private ExchangeSummary summary(long durationNanos, ResponseCompression compressed) {
-        long startMillis = System.currentTimeMillis() - durationNanos / 1_000_000; // one wall-clock read, when logged
-        return new ExchangeSummary(startMillis, context.listenerName(),
-                forwarded == null ? null : forwarded.requestId(),
-                forwarded == null ? null : forwarded.clientAddress(), request.method().name(),
-                target == null ? null : target.host(), target == null ? request.uri() : target.originForm(),
-                host.protocol(http10), status, requestRelay.bytesIn(), responseRelay.bytesOut(), durationNanos,
-                route == null ? null : route.id(),
-                attempts == null || attempts.pool() == null ? null : attempts.pool().id(),
-                attempts == null || attempts.endpoint() == null ? null : attempts.endpoint().address(),
-                upstreamStatus, attempts == null ? 0 : attempts.count(),
-                request.headers().get(HttpHeaderNames.USER_AGENT), error,
-                compressed == null ? null : compressed.coding().token());
     }
 }
