@@ -12,7 +12,16 @@ import java.util.List;
 public record NodeConfig(NodeSection node, List<ListenerConfig> listeners, List<Cidr> trustedProxies,
                          AdminConfig admin, SourceConfig config, GridConfig grid, TicketsConfig tickets,
                          LimitsConfig limits, UpstreamConfig upstream, boolean forwarded, String accessLog,
-                         DrainConfig drain) {
+                         DrainConfig drain, CacheConfig cache) {
+
+    /**
+     * The node's response cache (docs/cache.md): at most {@code maxBytes} of stored objects (bodies, their
+     * compressed variants and headers) on this node, shared by every route that turns its cache on; 0 = no cache
+     * on this node whatever the routes say.
+     */
+    public record CacheConfig(long maxBytes) {
+        public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
+    }
 
     /** {@code workerThreads} 0 = one event loop per core. */
     public record NodeSection(String id, Path stateDir, int workerThreads) {

@@ -25,7 +25,7 @@ import java.util.List;
 public final class NodeConfigLoader {
 
     static final List<String> FIELDS = List.of("node", "listeners", "trustedProxies", "admin", "config", "grid",
-            "tickets", "limits", "upstream", "forwarded", "accessLog", "drain");
+            "tickets", "limits", "upstream", "forwarded", "accessLog", "drain", "cache");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/phalanx");
     public static final Path DEFAULT_ROUTES_FILE = Path.of("/etc/phalanx/routes.yaml");
     public static final HostPort DEFAULT_ADMIN_BIND = new HostPort("127.0.0.1", 9901);
@@ -74,11 +74,14 @@ public final class NodeConfigLoader {
         boolean forwarded = f.bool("forwarded", false);
         String accessLog = accessLog(f, base);
         NodeConfig.DrainConfig drain = DrainSectionReader.drain(f, limits.drainTimeout());
+        JsonFields c = section(f, "cache", List.of("maxBytes"));
+        NodeConfig.CacheConfig cache = new NodeConfig.CacheConfig(c.longValue("maxBytes",
+                NodeConfig.CacheConfig.DEFAULT_MAX_BYTES, 0, 1L << 40));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         return new NodeConfig(node, listeners, trustedProxies, admin, source, grid, tickets, limits, upstream,
-                forwarded, accessLog, drain);
+                forwarded, accessLog, drain, cache);
     }
 
     /** The section as a reader; an absent section reads as empty, so every field takes its default. */

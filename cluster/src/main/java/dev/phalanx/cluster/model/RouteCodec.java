@@ -19,7 +19,7 @@ public final class RouteCodec {
 
     public static final List<String> FIELDS = List.of("id", "priority", "match", "pool", "split", "stripPrefix",
             "hostRewrite", "timeouts", "retries", "rateLimit", "maxBodyBytes", "requestHeaders", "responseHeaders",
-            "forwarded", "clientCertHeader", "upgrades", "compression");
+            "forwarded", "clientCertHeader", "upgrades", "compression", "cache");
     /**
      * Upgrade protocols no route may tunnel: HTTP/2 never starts with an HTTP/1.1 {@code Upgrade} through a proxy
      * (a tunnelled {@code h2c} would carry requests past routing, limits and header rules: "h2c smuggling").
@@ -73,10 +73,11 @@ public final class RouteCodec {
         String clientCertHeader = clientCertHeader(f);
         List<String> upgrades = upgrades(f);
         CompressionSpec compression = CompressionCodec.parse(f.get("compression"), f.path("compression"), errors);
+        CacheSpec cache = CacheCodec.parse(f.get("cache"), f.path("cache"), errors);
         RouteSpec spec = errors.isEmpty()
                 ? new RouteSpec(id, priority, match, pool, split, stripPrefix, hostRewrite, timeouts, retries,
                         rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded, clientCertHeader,
-                        upgrades, compression)
+                        upgrades, compression, cache)
                 : null;
         return new Parsed<>(spec, errors);
     }

@@ -12,17 +12,19 @@ import java.util.List;
  * {@code Upgrade} request may switch to through this route (lower-case names, default {@link #DEFAULT_UPGRADES});
  * any other {@code Upgrade} goes upstream as a plain request without it, and {@code h2c}/{@code h2} never pass.
  * {@code compression}: how responses are compressed downstream ({@link CompressionSpec#DEFAULT} when not written).
+ * {@code cache}: the route's response cache, null = off (docs/cache.md).
  * Other fields are never null (defaults filled in by the codec).
  *
  * <p>Fields, in the order of {@link RouteCodec#FIELDS}: id, priority, match, pool, split, stripPrefix, hostRewrite,
  * timeouts, retries, rateLimit, maxBodyBytes, requestHeaders, responseHeaders, forwarded, clientCertHeader, upgrades,
- * compression.
+ * compression, cache.
  */
 public record RouteSpec(String id, int priority, MatchSpec match, String pool, List<SplitSpec> split,
                         String stripPrefix, String hostRewrite, TimeoutsSpec timeouts, RetriesSpec retries,
                         RateLimitSpec rateLimit, Long maxBodyBytes, HeaderOpsSpec requestHeaders,
                         HeaderOpsSpec responseHeaders, Boolean forwarded,
-                        String clientCertHeader, List<String> upgrades, CompressionSpec compression) {
+                        String clientCertHeader, List<String> upgrades, CompressionSpec compression,
+                        CacheSpec cache) {
     /** The upgrades a route tunnels when it does not say: WebSocket only. */
     public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 

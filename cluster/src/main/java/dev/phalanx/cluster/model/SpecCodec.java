@@ -85,6 +85,9 @@ public final class SpecCodec {
         putIfNotNull(o, "clientCertHeader", r.clientCertHeader());
         strings(o.putArray("upgrades"), r.upgrades());
         o.set("compression", CompressionCodec.toJson(r.compression()));
+        if (r.cache() != null) {
+            o.set("cache", CacheCodec.toJson(r.cache()));
+        }
         return o;
     }
 

@@ -117,7 +117,7 @@ final class Routes {
     RouteSpec spec() {
         return new RouteSpec(id, priority, new MatchSpec(hosts, prefix, path, regex, methods, headers), pool, split,
                 stripPrefix, hostRewrite, null, null, null, maxBodyBytes, requestHeaders, responseHeaders, null, null,
-                RouteSpec.DEFAULT_UPGRADES, compression);
+                RouteSpec.DEFAULT_UPGRADES, compression, null);
     }
 
     Routes compression(CompressionSpec c) {
