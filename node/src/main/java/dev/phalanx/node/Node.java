@@ -107,6 +107,8 @@ public final class Node implements AutoCloseable {
                 shared.assignment(), meters, config.node().id());
         shared.onAssignmentChange(healthChecker::assignmentChanged);
         this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
+        shared.purges().bind(CachePurges.target(CachePurges.NO_CACHE)); // purges reach the cache from now on
+        CachePurges.registerMeters(meters, shared.purges());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
         this.source = config.config().etcd() != null
@@ -343,6 +345,11 @@ public final class Node implements AutoCloseable {
 
     SharedState shared() {
         return shared;
+    }
+
+    /** Tests: purges reach {@code target} instead of the node's cache from now on. */
+    void purgeTarget(dev.phalanx.node.cache.PurgeTarget target) {
+        shared.purges().bind(CachePurges.target(target));
     }
 
     /** The ticket-key ring of the TLS listeners, or null when the node has none. */

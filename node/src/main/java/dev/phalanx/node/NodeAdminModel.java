@@ -166,6 +166,7 @@ final class NodeAdminModel implements AdminModel {
         out.set("drain", node.drainStatus());
         out.set("vrrp", vrrp.toJson());
         out.set("pools", node.pools());
+        out.set("purge", CachePurges.status(shared.purges()));
         ObjectNode health = out.putObject("health");
         for (HealthVerdict.Source source : HealthVerdict.Source.values()) {
             Map<String, HealthVerdict> verdicts = shared.board().snapshot(source);
@@ -178,6 +179,12 @@ final class NodeAdminModel implements AdminModel {
                     .put("at", java.time.Instant.ofEpochMilli(v.atMillis()).toString()));
         }
         return out.toString();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<String> purge(dev.phalanx.node.cache.Purge purge,
+                                                                java.time.Duration timeout) {
+        return shared.purges().purge(CachePurges.message(purge), timeout).thenApply(CachePurges::json);
     }
 
     @Override

@@ -4,10 +4,12 @@ import dev.phalanx.cluster.model.NodeConfig;
 import dev.phalanx.cluster.state.Grid;
 import dev.phalanx.cluster.state.GridState;
 import dev.phalanx.cluster.state.HealthBoard;
+import dev.phalanx.cluster.state.LocalPurgeBus;
 import dev.phalanx.cluster.state.LocalHealthBoard;
 import dev.phalanx.cluster.state.LocalMembership;
 import dev.phalanx.cluster.state.Membership;
 import dev.phalanx.cluster.state.ProbeAssignment;
+import dev.phalanx.cluster.state.PurgeBus;
 import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.QuotaServices;
 import dev.phalanx.cluster.state.TicketKeyRing;
@@ -24,9 +26,11 @@ final class SharedState implements AutoCloseable {
     private final ProbeAssignment assignment;
     private final TicketKeyRing ticketKeys;
     private final QuotaService quota;
+    private final PurgeBus purges;
 
     private SharedState(GridState grid, Membership membership, HealthBoard board, ProbeAssignment assignment,
-                        TicketKeyRing ticketKeys, QuotaService quota) {
+                        TicketKeyRing ticketKeys, QuotaService quota, PurgeBus purges) {
+        this.purges = purges;
         this.grid = grid;
         this.membership = membership;
         this.board = board;
@@ -40,13 +44,13 @@ final class SharedState implements AutoCloseable {
         String nodeId = config.node().id();
         if (config.grid() == null) {
             return new SharedState(null, new LocalMembership(nodeId), new LocalHealthBoard(), ProbeAssignment.ALL,
-                    null, QuotaServices.local());
+                    null, QuotaServices.local(), new LocalPurgeBus(nodeId));
         }
         GridState grid = Grid.start(config.grid(), nodeId);
         try {
             TicketKeyRing ring = grid.ticketKeyRing(config.tickets().rotateEvery());
             return new SharedState(grid, grid.membership(), grid.healthBoard(), grid.probeAssignment(), ring,
-                    grid.quotaService());
+                    grid.quotaService(), grid.purgeBus());
         } catch (RuntimeException e) {
             grid.close();
             throw e;
@@ -80,6 +84,11 @@ final class SharedState implements AutoCloseable {
         return quota;
     }
 
+    /** Cache purges: through the grid to every node with a grid, this node alone without one. */
+    PurgeBus purges() {
+        return purges;
+    }
+
     /** Tells {@code onChange} when probe ownership moved (never without a grid). */
     HealthBoard.Registration onAssignmentChange(Runnable onChange) {
         return grid == null ? () -> { } : grid.onAssignmentChange(onChange);
@@ -89,9 +98,10 @@ final class SharedState implements AutoCloseable {
     @Override
     public void close() {
         if (grid != null) {
-            grid.close(); // closes the grid's quota service too
+            grid.close(); // closes the grid's quota service and purge bus too
         } else {
             quota.close();
+            purges.close();
         }
     }
 }

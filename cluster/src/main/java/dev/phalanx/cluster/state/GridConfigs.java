@@ -1,6 +1,7 @@
 package dev.phalanx.cluster.state;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -28,6 +29,10 @@ final class GridConfigs {
     static final String TICKETS_MAP = "phalanx.tickets.";
     /** Replicated map of health verdicts ({@code SOURCE:pool/address} → verdict). */
     static final String HEALTH_MAP = "phalanx.health";
+    /** Map holding the head of the purge log ({@code "<history> <generation>"}). */
+    static final String PURGE_HEAD_MAP = "phalanx.purge.head";
+    /** Map holding the purge log (generation → {@code "<history> KIND value"}). */
+    static final String PURGE_LOG_MAP = "phalanx.purge.log";
     /** Split-brain protection rule name; rate-limit structures may use it too. */
     static final String MAJORITY = "phalanx-majority";
     /** The member attribute that carries the Phalanx node id. */
@@ -110,6 +115,17 @@ final class GridConfigs {
             quota.setSplitBrainProtectionName(MAJORITY);
         }
         config.addMapConfig(quota);
+        // purges: the generation counter and the log are written only by a majority side (with 3+ expected members),
+        // and after a heal the side that merges keeps nothing the other side already has
+        for (String name : new String[] {PURGE_HEAD_MAP, PURGE_LOG_MAP}) {
+            MapConfig purge = new MapConfig(name).setBackupCount(1)
+                    .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100));
+            if (protect) {
+                purge.setSplitBrainProtectionName(MAJORITY);
+            }
+            config.addMapConfig(purge);
+        }
+        config.addExecutorConfig(new ExecutorConfig(GridPurgeBus.EXECUTOR).setPoolSize(2).setQueueCapacity(1000));
         config.addReplicatedMapConfig(new ReplicatedMapConfig(HEALTH_MAP)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setAsyncFillup(true)

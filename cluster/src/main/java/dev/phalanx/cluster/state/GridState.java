@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GridState implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GridState.class.getName());
+    /** How many purges the grid's purge log keeps for members that were away. */
+    static final int PURGE_LOG_CAPACITY = 10_000;
 
     private final HazelcastInstance hz;
     private final NodeConfig.GridConfig config;
@@ -25,6 +27,7 @@ public final class GridState implements AutoCloseable {
     private final ScheduledExecutorService refresher;
     private GridTicketKeyRing ring;
     private QuotaService quota;
+    private GridPurgeBus purgeBus;
 
     GridState(HazelcastInstance hz, NodeConfig.GridConfig config, String nodeId, byte[] secret, long joinMillis) {
         this.hz = hz;
@@ -89,6 +92,19 @@ public final class GridState implements AutoCloseable {
         return quota;
     }
 
+    /**
+     * The cluster-wide purge bus (made on the first call; later calls return it): purges reach every member and are
+     * logged in the grid so a member that was away replays them (docs/cache.md#purging-across-the-cluster).
+     */
+    public synchronized PurgeBus purgeBus() {
+        if (purgeBus == null) {
+            purgeBus = new GridPurgeBus(hz, membership.self().nodeId(), new PurgeLog(
+                    hz.getMap(GridConfigs.PURGE_HEAD_MAP), hz.getMap(GridConfigs.PURGE_LOG_MAP), PURGE_LOG_CAPACITY),
+                    GridConfigs.expectedMembers(config), 1000);
+        }
+        return purgeBus;
+    }
+
     /** How long the member took to start and join, in milliseconds. */
     public long joinMillis() {
         return joinMillis;
@@ -112,6 +128,9 @@ public final class GridState implements AutoCloseable {
         }
         if (quota != null) {
             quota.close();
+        }
+        if (purgeBus != null) {
+            purgeBus.close();
         }
         if (hz.getLifecycleService().isRunning()) {
             long start = System.nanoTime();

@@ -36,6 +36,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String TEXT = "text/plain; charset=utf-8";
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
     static final String JSON = "application/json";
+    static final String PURGE = "/cache/purge";
 
     /** An admin call: its method (GET calls also answer HEAD) and what it answers. */
     private record Call(HttpMethod method, BiFunction<AdminHandler, FullHttpRequest, Answer> answer) {
@@ -83,19 +84,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "this admin call needs the header Authorization: Bearer <admin.token>"));
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"phalanx-admin\"");
         } else {
-            response = dispatch(request);
+            response = dispatch(ctx, request);
         }
-        send(ctx, request, response, HttpUtil.isKeepAlive(request));
+        if (response != null) { // null: answered later (a purge)
+            send(ctx, request, response, HttpUtil.isKeepAlive(request));
+        }
     }
 
-    private FullHttpResponse dispatch(FullHttpRequest request) {
+    private FullHttpResponse dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
         String uri = request.uri();
         int query = uri.indexOf('?');
-        Call call = CALLS.get(query < 0 ? uri : uri.substring(0, query));
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (path.equals(PURGE)) {
+            return purge(ctx, request);
+        }
+        Call call = CALLS.get(path);
         if (call == null) {
             return respond(request, error(HttpResponseStatus.NOT_FOUND,
                     "no such admin call; the calls are GET /healthz, /readyz, /metrics, /config, /cluster and POST /drain,"
-                            + " /vrrp"));
+                            + " /vrrp, /cache/purge"));
         }
         HttpMethod method = request.method();
         if (!method.equals(call.method()) && !(call.method() == HttpMethod.GET && method.equals(HttpMethod.HEAD))) {
@@ -144,6 +151,55 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new Answer(HttpResponseStatus.ACCEPTED, TEXT, "draining");
     }
 
+    /**
+     * {@code POST /cache/purge}: 400 naming the field when the body is wrong; otherwise the purge goes out and the
+     * answer is sent when the node's purge completes (every node acknowledged, or the timeout). Nothing here waits:
+     * the connection reads nothing more until the answer is written.
+     */
+    private FullHttpResponse purge(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.method().equals(HttpMethod.POST)) {
+            FullHttpResponse response = respond(request, error(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "method " + request.method().name() + " not allowed here; use POST"));
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            return response;
+        }
+        PurgeRequest purge;
+        try {
+            purge = PurgeRequest.parse(request.content().toString(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return respond(request, error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpVersion version = request.protocolVersion();
+        ctx.channel().config().setAutoRead(false);
+        java.util.concurrent.CompletableFuture<String> answer;
+        try {
+            answer = model.purge(purge.purge(), purge.timeout());
+        } catch (RuntimeException e) {
+            answer = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((json, failure) -> ctx.executor().execute(() -> {
+            Answer a;
+            if (failure == null) {
+                a = ok(JSON, json + "\n");
+            } else {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                LOG.log(Level.WARNING, "purge " + purge.purge() + " failed: " + cause);
+                a = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "purge failed: " + cause.getMessage());
+            }
+            FullHttpResponse response = respond(HttpMethod.POST, a);
+            HttpUtil.setKeepAlive(response.headers(), version, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+                ctx.channel().config().setAutoRead(true);
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }));
+        return null;
+    }
+
     /** keepalived's notify script: 204 when kept, 400 naming the field when the body is wrong. */
     private Answer vrrp(FullHttpRequest request) {
         VrrpReport report;
@@ -171,8 +227,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse respond(FullHttpRequest request, Answer answer) {
+        return respond(request.method(), answer);
+    }
+
+    private static FullHttpResponse respond(HttpMethod method, Answer answer) {
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
-        boolean head = request.method().equals(HttpMethod.HEAD);
+        boolean head = method.equals(HttpMethod.HEAD);
         ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answer.status(), content);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);

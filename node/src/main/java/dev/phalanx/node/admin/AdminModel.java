@@ -67,6 +67,16 @@ public interface AdminModel {
      */
     boolean reportVrrp(VrrpReport report);
 
+    /**
+     * {@code POST /cache/purge}: purges on every node (docs/cache.md#purging-across-the-cluster). Must not block: the
+     * future completes with the answer's JSON object when every node acknowledged or the timeout passed.
+     */
+    default java.util.concurrent.CompletableFuture<String> purge(dev.phalanx.node.cache.Purge purge,
+                                                                 java.time.Duration timeout) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this node cannot purge"));
+    }
+
     /** {@code GET /metrics}: Prometheus text exposition format 0.0.4 (e.g. {@code Meters.scrape()}). */
     String metrics();
 }

@@ -29,6 +29,7 @@ public final class Commands {
             case "validate" -> validate(Options.configFile(args), System.out);
             case "demo" -> DemoCluster.run(args);
             case "routes", "pools", "status" -> new EtcdCli(System.out, System.err).run(args);
+            case "purge" -> new PurgeCli(System.out, System.err).run(args);
             case "version", "--version" -> {
                 System.out.println("phalanx " + Node.VERSION + " (build " + BuildInfo.current().build() + ")");
                 yield -1;
@@ -124,6 +125,6 @@ public final class Commands {
                 usage: java -jar phalanx-node.jar [run] --config FILE.yaml [--ready-file FILE]
                        java -jar phalanx-node.jar validate --config FILE.yaml
                        java -jar phalanx-node.jar demo [--base-port 18080]
-                """ + EtcdCli.USAGE_TEXT + "\n";
+                """ + EtcdCli.USAGE_TEXT + "\n" + PurgeCli.USAGE_TEXT + "\n";
     }
 }
