@@ -36,6 +36,9 @@ need debootstrap || apt_install debootstrap
 # ansible/: ansible-lint and ansible-playbook (Debian's ansible 7.x and ansible-lint); nft checks the firewall table
 { need ansible-playbook && need ansible-lint; } || apt_install ansible ansible-lint
 need nft || apt_install nftables
+# CacheConformanceIT runs node/conformance/http-cache-tests.sh: the npm package http-cache-tests (installed by the
+# script with npm ci from its package-lock.json) needs node and npm
+{ need node && need npm; } || apt_install nodejs npm
 # keepalived -t checks the rendered keepalived.conf in ansible/tests/check.sh (its service stays off: no config)
 need keepalived || apt_install keepalived
 

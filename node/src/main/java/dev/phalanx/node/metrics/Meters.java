@@ -44,6 +44,8 @@ public final class Meters {
     private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
     /** Per "route encoding": responses, body bytes before and after compression. */
     private final Map<String, Counter[]> compression = new ConcurrentHashMap<>();
+    private final Map<String, Counter> cacheResults = new ConcurrentHashMap<>();
+    private final Counter cacheEvictions;
 
     public Meters() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -53,6 +55,7 @@ public final class Meters {
         this.registry = registry;
         this.tlsFull = registry.counter("phalanx.tls.handshakes", "resumed", "false");
         this.tlsResumed = registry.counter("phalanx.tls.handshakes", "resumed", "true");
+        this.cacheEvictions = registry.counter("phalanx.cache.evictions");
     }
 
     public PrometheusMeterRegistry registry() {
@@ -87,6 +90,33 @@ public final class Meters {
         c[0].increment();
         c[1].increment(in);
         c[2].increment(out);
+    }
+
+    /**
+     * {@code phalanx_cache_requests_total{route,result}}: requests of a route with a cache, by what the cache did:
+     * {@code hit}, {@code miss}, {@code stale} (served stale: while revalidating, or instead of an error),
+     * {@code revalidated} (a 304 upstream renewed the stored object), {@code coalesced} (answered from another
+     * request's response after waiting for it), {@code bypass} (not answerable from the cache: method, only-if-cached
+     * misses, too large...).
+     */
+    public void cacheResult(String routeId, String result) {
+        Counter c = cacheResults.get(routeId + ' ' + result);
+        if (c == null) {
+            c = cacheResults.computeIfAbsent(routeId + ' ' + result,
+                    k -> registry.counter("phalanx.cache.requests", "route", routeId, "result", result));
+        }
+        c.increment();
+    }
+
+    /** {@code phalanx_cache_evictions_total}: objects the store dropped to stay within {@code cache.maxBytes}. */
+    public void cacheEvicted() {
+        cacheEvictions.increment();
+    }
+
+    /** {@code phalanx_cache_stored_bytes} and {@code phalanx_cache_objects}: what the node's store holds now. */
+    public <T> void cacheStore(T store, ToDoubleFunction<T> bytes, ToDoubleFunction<T> objects) {
+        gauge("phalanx.cache.stored.bytes", "bytes of responses held by the cache", store, bytes);
+        gauge("phalanx.cache.objects", "objects (and vary markers) held by the cache", store, objects);
     }
 
     public void rateLimited(String routeId) {

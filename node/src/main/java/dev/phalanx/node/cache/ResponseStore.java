@@ -1,0 +1,180 @@
+package dev.phalanx.node.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.phalanx.node.metrics.Meters;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's response store: a Caffeine cache (W-TinyLFU) bounded by the bytes of what it holds
+ * ({@code cache.maxBytes}), keyed as {@link CacheKeys} says, shared by every route with a cache and every event
+ * loop. Lookups and stores are O(1) and never block (Caffeine's buffers; its maintenance and the removal listener run
+ * on {@code executor}); dropped objects release their buffers there once no hit holds them. Also the node's
+ * {@link PurgeTarget}: a purge walks the index (off the event loops) and drops what it names. Request coalescing
+ * keeps the {@link Flight} of each URL being fetched.
+ */
+public final class ResponseStore implements PurgeTarget {
+    private final Cache<String, Stored> index;
+    private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong();
+    private final Meters meters;
+
+    public ResponseStore(long maxBytes, Meters meters) {
+        this(maxBytes, meters, ForkJoinPool.commonPool());
+    }
+
+    /** @param executor where Caffeine's maintenance and removals run (tests: {@code Runnable::run}) */
+    public ResponseStore(long maxBytes, Meters meters, Executor executor) {
+        this.meters = meters;
+        this.index = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((String k, Stored v) -> v.weight() + 2 * k.length())
+                .executor(executor)
+                .removalListener(this::removed)
+                .build();
+        meters.cacheStore(this, ResponseStore::bytes, ResponseStore::objects);
+    }
+
+    private void removed(String key, Stored value, RemovalCause cause) {
+        if (value == null) {
+            return;
+        }
+        if (cause == RemovalCause.REPLACED && index.asMap().get(key) == value) {
+            return; // the same object weighed again after a variant was added
+        }
+        value.dropped();
+        if (cause.wasEvicted()) {
+            meters.cacheEvicted();
+        }
+    }
+
+    /**
+     * The stored response for this request, with a reference the caller must release; null when there is none.
+     *
+     * @param request the request's fields as the client sent them (they pick the variant)
+     */
+    public CachedResponse find(String url, HttpHeaders request) {
+        Stored s = index.getIfPresent(CacheKeys.base(url));
+        if (s instanceof VaryMarker m) {
+            s = index.getIfPresent(CacheKeys.variant(url, m, request));
+        }
+        return s instanceof CachedResponse r && r.tryRetain() ? r : null;
+    }
+
+    /**
+     * Stores {@code response} (the store takes its reference) for the request whose fields are {@code request}.
+     *
+     * @param headers the request fields that select it (the response's {@code Vary} and the route's key headers,
+     *                lower case, sorted), empty for none
+     * @param cookies the route's key cookies
+     */
+    public void put(String url, List<String> headers, List<String> cookies, HttpHeaders request,
+                    CachedResponse response) {
+        String base = CacheKeys.base(url);
+        if (headers.isEmpty() && cookies.isEmpty()) {
+            response.key(base);
+            index.put(base, response);
+            return;
+        }
+        Stored existing = index.getIfPresent(base);
+        VaryMarker marker = existing instanceof VaryMarker m && m.headers().equals(headers)
+                && m.cookies().equals(cookies) ? m : null;
+        if (marker == null) {
+            marker = new VaryMarker(List.copyOf(headers), List.copyOf(cookies), generations.incrementAndGet());
+            index.put(base, marker);
+        }
+        String key = CacheKeys.variant(url, marker, request);
+        response.key(key);
+        index.put(key, response);
+    }
+
+    /** The object grew (a compressed variant was added): weigh it again, if it is still stored. */
+    void reweigh(CachedResponse response) {
+        String key = response.key();
+        if (key != null) {
+            index.asMap().replace(key, response, response);
+        }
+    }
+
+    /** Drops what is stored for {@code url}: the object, or the marker (which makes every variant unreachable). */
+    public void invalidate(String url) {
+        index.invalidate(CacheKeys.base(url));
+    }
+
+    /**
+     * Request coalescing: makes the caller the one request that goes upstream for {@code url}, or returns null when
+     * another one already is (then {@link #flight} gives it to wait on).
+     */
+    public Flight takeOff(String url) {
+        Flight f = new Flight();
+        return flights.putIfAbsent(url, f) == null ? f : null;
+    }
+
+    public Flight flight(String url) {
+        return flights.get(url);
+    }
+
+    /** The flight's request ended (its response stored or not): its waiters are woken. */
+    public void land(String url, Flight flight) {
+        flights.remove(url, flight);
+        flight.end();
+    }
+
+    @Override
+    public int apply(Purge purge) {
+        List<String> keys = new ArrayList<>();
+        for (Map.Entry<String, Stored> e : index.asMap().entrySet()) {
+            String k = e.getKey();
+            boolean match = switch (purge.kind()) {
+                case URL -> k.startsWith(purge.value()) && k.length() > purge.value().length()
+                        && k.charAt(purge.value().length()) == CacheKeys.SEP;
+                case PREFIX -> k.startsWith(purge.value());
+                case TAG -> e.getValue() instanceof CachedResponse r && r.tags().contains(purge.value());
+            };
+            if (match) {
+                keys.add(k);
+            }
+        }
+        int removed = 0;
+        for (String k : keys) {
+            Stored s = index.asMap().remove(k);
+            if (s instanceof CachedResponse) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public int clear() {
+        int n = 0;
+        for (Stored s : index.asMap().values()) {
+            if (s instanceof CachedResponse) {
+                n++;
+            }
+        }
+        index.invalidateAll();
+        return n;
+    }
+
+    /** Runs Caffeine's pending maintenance now (tests, and the numbers shown to operators). */
+    public void cleanUp() {
+        index.cleanUp();
+    }
+
+    public long bytes() {
+        return index.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    }
+
+    public long objects() {
+        return index.estimatedSize();
+    }
+}
