@@ -4,7 +4,8 @@
 # proxy_cache as a reference measured on the same machine. The suite's own origin server runs on loopback; the
 # proxy under test has it as its only upstream; the suite's CLI drives the proxy. Writes the suite's result file
 # per target (TARGET.json), a summary by the suite's own classification (TARGET-summary.json: required/optimal
-# passed and failed, every failure) and prints one line per target. See docs/cache-conformance.md.
+# passed and failed, every failure; TARGET-failures.md: the failures as a table) and prints one line per target.
+# See docs/cache-conformance.md.
 # Everything it starts is stopped by its PID when it ends.
 set -euo pipefail
 
@@ -222,6 +223,8 @@ run_suite() { # run_suite NAME: the CLI against TARGET_PORT
   cp "$RUN_DIR/$name.json" "$OUT_DIR/$name.json"
   node "$SCRIPT_DIR/summarize.mjs" "$OUT_DIR/$name.json" --suite "$SUITE_DIR" --failures --target "$name" --suite-version "$SUITE_VERSION" \
     >"$OUT_DIR/$name-summary.json"
+  node "$SCRIPT_DIR/summarize.mjs" "$OUT_DIR/$name.json" --suite "$SUITE_DIR" --markdown --target "$name" \
+    >"$OUT_DIR/$name-failures.md"
   node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1]))
     console.log(`${s.target}: required ${s.required.passed} passed, ${s.required.failed} failed (of ${s.required.total}); ` +

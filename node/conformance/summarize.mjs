@@ -3,6 +3,7 @@
 // prints the counts as JSON. Usage: node summarize.mjs RESULTS.json --suite SUITE-DIR [--failures]
 //   --suite DIR  the installed package (node_modules/http-cache-tests): its tests and lib/display.mjs are used
 //   --failures   also list every test that did not pass, required first: id, kind, name, the suite's message.
+//   --markdown   print a line of counts and a Markdown table of the required and optimal tests that did not pass.
 //   --target NAME, --suite-version V   recorded in the summary.
 import fs from 'fs'
 import path from 'path'
@@ -55,4 +56,15 @@ const summary = {
   check: counts.check
 }
 if (flags.includes('--failures')) summary.failures = failures
-console.log(JSON.stringify(summary, null, 2))
+if (flags.includes('--markdown')) {
+  const cell = t => String(t).replace(/\|/g, '\\|').replace(/\n/g, ' ')
+  console.log(`${summary.target}: required ${summary.required.passed} passed, ${summary.required.failed} failed (of ${summary.required.total}); optional ${summary.optimal.passed} passed, ${summary.optimal.failed} failed (of ${summary.optimal.total})\n`)
+  console.log('| test | kind | outcome | what it checks | what the suite saw |')
+  console.log('|---|---|---|---|---|')
+  for (const f of failures) {
+    if (f.kind === 'check') continue
+    console.log(`| \`${f.id}\` | ${f.kind} | ${f.outcome.replace('_', ' ')} | ${cell(f.name)} | ${cell(f.detail)} |`)
+  }
+} else {
+  console.log(JSON.stringify(summary, null, 2))
+}
