@@ -37,8 +37,10 @@ final class GridPurgeBus implements PurgeBus {
     static final String CONTEXT_KEY = "phalanx.purgeBus";
     static final String EXECUTOR = "phalanx.purge";
     private static final long GRID_CALL_MILLIS = 2000;
+    private static final long LOG_BUDGET_MILLIS = 1000;
     private static final long GAP_WAIT_MILLIS = 5000;
     private static final int MAX_WAITING = 64;
+    static final int LOG_RETRIES = 30;
 
     private final HazelcastInstance hz;
     private final String nodeId;
@@ -130,19 +132,22 @@ final class GridPurgeBus implements PurgeBus {
         }
         PurgeLog.Head head = null;
         String note = null;
+        String purgeId = UUID.randomUUID().toString();
+        String newHistory = UUID.randomUUID().toString();
         try {
-            PurgeLog.Allocated a = log.append(message, UUID.randomUUID().toString(),
-                    Math.min(timeoutMillis, GRID_CALL_MILLIS));
-            head = a.head();
-            if (!a.logged()) {
-                note = "generation " + head.generation() + " could not be written to the purge log: a node that was"
-                        + " away clears its cache when it is back";
+            // at most half the time (and 1 s) for the log: the members get the rest even when the log hangs
+            PurgeLog.Allocated a = log.append(message, newHistory, purgeId, Math.max(1, Math.min(timeoutMillis / 2,
+                    LOG_BUDGET_MILLIS)));
+            if (a.logged()) {
+                head = a.head();
+            } else {
+                note = retryLog(message, newHistory, purgeId, "generation " + a.head().generation()
+                        + " could not be written to the purge log");
             }
         } catch (Exception e) {
             note = minority(e) ? "not logged: this node's side of the grid has no majority of the expected members;"
                     + " nodes on the other side did not get it: repeat the purge when the grid is whole"
-                    : "not logged (the grid did not answer: " + rootMessage(e) + "): nodes that were away do not"
-                    + " replay it";
+                    : retryLog(message, newHistory, purgeId, "the grid did not answer (" + rootMessage(e) + ")");
         }
         PurgeApply task = new PurgeApply(head == null ? "" : head.history(), head == null ? 0 : head.generation(),
                 message);
@@ -162,6 +167,44 @@ final class GridPurgeBus implements PurgeBus {
             return;
         }
         thread.schedule(acks::finish, Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The log write timed out (a member that owns the head's partition may be frozen or cut off, until the grid drops
+     * it): the purge goes out now without a generation, and the bus keeps logging it in the background, every second
+     * for {@link #LOG_RETRIES} s, with the same id (so it gets one generation at most). Once logged, every node reads it
+     * from the log like any missed purge: the nodes that were away too.
+     */
+    private String retryLog(PurgeMessage message, String newHistory, String purgeId, String why) {
+        scheduleLogRetry(message, newHistory, purgeId, LOG_RETRIES);
+        return "not logged yet: " + why + "; this node keeps trying for " + LOG_RETRIES + " s, and nodes that were"
+                + " away replay it once it is logged";
+    }
+
+    private void scheduleLogRetry(PurgeMessage message, String newHistory, String purgeId, int left) {
+        thread.schedule(() -> {
+            try {
+                PurgeLog.Allocated a = log.append(message, newHistory, purgeId, GRID_CALL_MILLIS);
+                if (a.logged()) {
+                    LOG.log(System.Logger.Level.INFO, "purge " + message.encode() + " logged late as generation "
+                            + a.head().generation());
+                    thread.execute(this::catchUpQuietly);
+                    return;
+                }
+            } catch (Exception e) {
+                if (minority(e)) {
+                    LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " not logged: this side of the"
+                            + " grid has no majority; repeat it when the grid is whole");
+                    return;
+                }
+            }
+            if (left > 1) {
+                scheduleLogRetry(message, newHistory, purgeId, left - 1);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " could not be logged in "
+                        + LOG_RETRIES + " s: nodes that were away do not replay it; repeat it");
+            }
+        }, 1, TimeUnit.SECONDS);
     }
 
     /** Applies on this node only (the grid is down); no generation. */

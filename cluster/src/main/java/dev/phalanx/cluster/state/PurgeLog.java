@@ -22,9 +22,10 @@ final class PurgeLog {
 
     /** The head as read: a history id and its newest generation. */
     record Head(String history, long generation) {
+        /** {@code "<history> <generation>[ <recent purge ids>]"}. */
         static Head parse(String value) {
-            int space = value.indexOf(' ');
-            return new Head(value.substring(0, space), Long.parseLong(value.substring(space + 1)));
+            String[] parts = value.split(" ", 3);
+            return new Head(parts[0], Long.parseLong(parts[1]));
         }
     }
 
@@ -61,11 +62,15 @@ final class PurgeLog {
      * was taken, the generation is still returned with {@code logged} false (the members get the purge; a node that
      * was away finds the gap and clears its cache).
      *
+     * Calling it again with the same {@code purgeId} (after a timeout) gets the same generation, not a new one.
+     *
      * @param newHistory the history id to start when the grid has none yet
+     * @param purgeId    this purge's id, unique
      */
-    Allocated append(PurgeMessage message, String newHistory, long timeoutMillis) throws Exception {
+    Allocated append(PurgeMessage message, String newHistory, String purgeId, long timeoutMillis) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        String v = await(head.submitToKey(HEAD_KEY, new Next(newHistory)).toCompletableFuture(), timeoutMillis);
+        String v = await(head.submitToKey(HEAD_KEY, new Next(newHistory, purgeId)).toCompletableFuture(),
+                timeoutMillis);
         Head h = Head.parse(v);
         try {
             await(log.setAsync(h.generation(), h.history() + ' ' + message.encode()).toCompletableFuture(),
@@ -116,23 +121,48 @@ final class PurgeLog {
 
     /**
      * Increments the head's generation; starts the history {@code newHistory} at generation 1 when there is none.
-     * Deterministic (the id comes from the caller), so it can run again on the backup.
+     * The head remembers the ids of the last {@link #RECENT_IDS} purges with their generations, so a purge whose call
+     * timed out and is retried gets the generation it was given the first time. Deterministic (the ids come from
+     * the caller), so it can run again on the backup.
      */
     static final class Next implements EntryProcessor<String, String, String> {
         private static final long serialVersionUID = 1L;
+        static final int RECENT_IDS = 64;
         private final String newHistory;
+        private final String purgeId;
 
-        Next(String newHistory) {
+        Next(String newHistory, String purgeId) {
             this.newHistory = newHistory;
+            this.purgeId = purgeId;
         }
 
         @Override
         public String process(Map.Entry<String, String> entry) {
             String v = entry.getValue();
-            String next = v == null ? newHistory + " 1"
-                    : v.substring(0, v.indexOf(' ')) + ' ' + (Head.parse(v).generation() + 1);
-            entry.setValue(next);
-            return next;
+            String history = newHistory;
+            long generation = 0;
+            java.util.List<String> recent = new java.util.ArrayList<>();
+            if (v != null) {
+                String[] parts = v.split(" ", 3);
+                history = parts[0];
+                generation = Long.parseLong(parts[1]);
+                if (parts.length > 2) {
+                    for (String idGen : parts[2].split(",")) {
+                        int colon = idGen.lastIndexOf(':');
+                        if (idGen.substring(0, colon).equals(purgeId)) {
+                            return history + ' ' + idGen.substring(colon + 1); // a retry: same generation
+                        }
+                        recent.add(idGen);
+                    }
+                }
+            }
+            generation++;
+            recent.add(purgeId + ':' + generation);
+            while (recent.size() > RECENT_IDS) {
+                recent.remove(0);
+            }
+            entry.setValue(history + ' ' + generation + ' ' + String.join(",", recent));
+            return history + ' ' + generation;
         }
     }
 }

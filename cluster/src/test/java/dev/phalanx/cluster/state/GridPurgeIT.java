@@ -122,6 +122,7 @@ class GridPurgeIT {
         GridPurgeBus away = buses.get(2);
         away.detach();
         long before = away.appliedGeneration();
+        long replayedBefore = away.stats().replayed(); // the slow member may have taken generation 32 from the log
         List<PurgeMessage> sent = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             PurgeMessage m = new PurgeMessage(PurgeMessage.Kind.TAG, "missed-" + i);
@@ -139,7 +140,7 @@ class GridPurgeIT {
         List<PurgeMessage> last = targets.get(2).applied.subList(targets.get(2).applied.size() - 3,
                 targets.get(2).applied.size());
         assertEquals(sent, last);
-        assertEquals(3, away.stats().replayed());
+        assertEquals(replayedBefore + 3, away.stats().replayed());
         assertEquals(0, targets.get(2).clears.get());
     }
 
@@ -149,6 +150,7 @@ class GridPurgeIT {
         GridPurgeBus away = buses.get(2);
         away.detach();
         int storedBefore = targets.get(2).stored;
+        long replayedBefore = away.stats().replayed();
         int n = CAPACITY + 3;
         for (int i = 0; i < n; i++) {
             buses.get(0).purge(new PurgeMessage(PurgeMessage.Kind.TAG, "burst-" + i), Duration.ofMillis(300));
@@ -158,7 +160,7 @@ class GridPurgeIT {
         await("cleared", 10_000, () -> away.appliedGeneration() == 35 + n);
         assertEquals(1, away.stats().fullClears());
         assertEquals(1, targets.get(2).clears.get());
-        assertEquals(3, away.stats().replayed(), "nothing replayed: the log no longer held generation 36");
+        assertEquals(replayedBefore, away.stats().replayed(), "nothing replayed: the log no longer held generation 36");
         assertEquals(0, targets.get(2).stored);
         assertTrue(storedBefore > 0);
     }

@@ -51,13 +51,19 @@ class LocalPurgeBusTest {
     }
 
     @Test
-    void theLogsGenerationProcessorStartsAHistoryThenCounts() {
-        var next = new PurgeLog.Next("hist-9");
+    void theLogsGenerationProcessorStartsAHistoryCountsAndGivesARetryItsFirstGeneration() {
         java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("head", null);
-        assertEquals("hist-9 1", next.process(entry));
-        assertEquals("hist-9 2", next.process(entry));
-        assertEquals("hist-9 2", entry.getValue());
-        assertEquals("old 8", new PurgeLog.Next("ignored").process(new java.util.AbstractMap.SimpleEntry<>("head",
-                "old 7")));
+        assertEquals("hist-9 1", new PurgeLog.Next("hist-9", "a").process(entry));
+        assertEquals("hist-9 2", new PurgeLog.Next("other", "b").process(entry));
+        assertEquals("hist-9 1", new PurgeLog.Next("other", "a").process(entry), "a retry of purge a");
+        assertEquals("hist-9 2 a:1,b:2", entry.getValue());
+        assertEquals(new PurgeLog.Head("hist-9", 2), PurgeLog.Head.parse(entry.getValue()));
+        for (int i = 0; i < 100; i++) {
+            new PurgeLog.Next("x", "id" + i).process(entry);
+        }
+        assertEquals("hist-9 102", PurgeLog.Head.parse(entry.getValue()).history() + " "
+                + PurgeLog.Head.parse(entry.getValue()).generation());
+        assertEquals(PurgeLog.Next.RECENT_IDS, entry.getValue().split(" ")[2].split(",").length);
+        assertEquals("hist-9 103", new PurgeLog.Next("x", "a").process(entry), "a is forgotten after 64 others");
     }
 }
