@@ -12,6 +12,8 @@ import dev.phalanx.cluster.state.LocalTicketKeyRing;
 import dev.phalanx.cluster.state.QuotaService;
 import dev.phalanx.cluster.state.TicketKeyRing;
 import dev.phalanx.node.admin.AdminServer;
+import dev.phalanx.node.cache.PurgeTarget;
+import dev.phalanx.node.cache.ResponseStore;
 import dev.phalanx.node.admin.VrrpStates;
 import dev.phalanx.node.health.HealthChecker;
 import dev.phalanx.node.health.OutlierDetector;
@@ -63,6 +65,7 @@ public final class Node implements AutoCloseable {
     private final DrainSequence drainSequence;
     private final AccessLog accessLog;
     private final RateLimiter limiter;
+    private final ResponseStore cache;
     private final SnapshotStore snapshotStore;
     private final ConfigSource source;
     private final List<ListenerServer> listeners = new ArrayList<>();
@@ -88,6 +91,14 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * What a purge removes from this node's cache (the cluster's purge bus calls it, off the event loops); a target
+     * that removes nothing when the node has no cache ({@code cache.maxBytes: 0}).
+     */
+    public PurgeTarget purgeTarget() {
+        return cache != null ? cache : CachePurges.NO_CACHE;
+    }
+
+    /**
      * @param quota the rate limits' budgets instead of the shared state's (tests: a grid that answers when told);
      *              null = the grid's quota service with a grid, else local counters. Not closed by the node.
      */
@@ -107,7 +118,9 @@ public final class Node implements AutoCloseable {
                 shared.assignment(), meters, config.node().id());
         shared.onAssignmentChange(healthChecker::assignmentChanged);
         this.outliers = new OutlierDetector(shared.board(), meters, config.node().id());
-        shared.purges().bind(CachePurges.target(CachePurges.NO_CACHE)); // purges reach the cache from now on
+        // one store for every route with a cache, bounded by cache.maxBytes; none when that is 0
+        this.cache = config.cache().maxBytes() > 0 ? new ResponseStore(config.cache().maxBytes(), meters) : null;
+        shared.purges().bind(CachePurges.target(purgeTarget())); // purges reach the cache from now on
         CachePurges.registerMeters(meters, shared.purges());
         this.accessLog = AccessLog.create(config.accessLog(), meters);
         this.snapshotStore = new SnapshotStore(config.node().stateDir());
@@ -120,7 +133,7 @@ public final class Node implements AutoCloseable {
         for (NodeConfig.ListenerConfig l : config.listeners()) {
             ProxyContext ctx = new ProxyContext(l.name(), l.tls() != null, routes, pools, meters,
                     outliers::onResult, accessLog.enabled() ? observer : ExchangeObserver.NONE,
-                    drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter);
+                    drain, config.trustedProxies(), config.limits(), config.forwarded(), limiter, cache);
             ListenerTls tls = null;
             if (l.tls() != null) {
                 tls = new ListenerTls(l.name(), l.tls(), this.ticketKeys, config.tickets().rotateEvery(), meters);
@@ -394,6 +407,9 @@ public final class Node implements AutoCloseable {
         admin.close();
         vrrpFile.close();
         loops.close();
+        if (cache != null) {
+            cache.close(); // after the event loops: no hit holds an object any more
+        }
         accessLog.close();
         shared.close(); // last: leaves the grid gracefully
         stopped.countDown();

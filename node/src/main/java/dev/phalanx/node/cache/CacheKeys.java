@@ -69,7 +69,7 @@ public final class CacheKeys {
     }
 
     /** The names in {@code Vary} (lower case, sorted, once each) plus {@code extra}; null when {@code Vary} has *. */
-    static List<String> varyNames(HttpHeaders response, List<String> extra) {
+    public static List<String> varyNames(HttpHeaders response, List<String> extra) {
         TreeSet<String> names = new TreeSet<>(extra);
         for (String line : response.getAll(HttpHeaderNames.VARY)) {
             for (String token : line.split(",")) {

@@ -36,10 +36,11 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
     private final Freshness freshness;
     private final Set<String> tags;
     private final int headerBytes;
+    private final java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
     /** The index key it is stored under, set when it is stored. */
     private volatile String key;
 
-    CachedResponse(String url, int status, HttpHeaders headers, ByteBuf body, long responseTime,
+    public CachedResponse(String url, int status, HttpHeaders headers, ByteBuf body, long responseTime,
                    long correctedInitialAge, Freshness freshness, Set<String> tags) {
         this.url = url;
         this.status = status;
@@ -148,27 +149,34 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
         return true;
     }
 
-    /**
-     * The same body with fields updated by a 304 (§4.3.4): every field of the 304 replaces the stored one, but the
-     * framing ones; new times and freshness. The body (and variants) are shared, each retained once more.
-     */
-    CachedResponse refreshed(HttpHeaders notModified, long responseTime, long correctedInitialAge,
-                             Freshness freshness, Set<String> tags) {
+    /** The stored fields updated by a 304 (§4.3.4): each field of the 304 replaces the stored one, but framing. */
+    public HttpHeaders merged(HttpHeaders notModified) {
         HttpHeaders merged = new DefaultHttpHeaders().set(headers);
         for (Map.Entry<String, String> e : notModified) {
-            String name = e.getKey();
-            if (!StoredFields.kept(name) || name.equalsIgnoreCase("content-length")) {
-                continue;
+            if (updates(e.getKey())) {
+                merged.remove(e.getKey());
             }
-            merged.remove(name);
         }
         for (Map.Entry<String, String> e : notModified) {
-            String name = e.getKey();
-            if (StoredFields.kept(name) && !name.equalsIgnoreCase("content-length")) {
-                merged.add(name, e.getValue());
+            if (updates(e.getKey())) {
+                merged.add(e.getKey(), e.getValue());
             }
         }
-        CachedResponse r = new CachedResponse(url, status, merged, body.retain(), responseTime, correctedInitialAge,
+        return merged;
+    }
+
+    private static boolean updates(String name) {
+        return StoredFields.kept(name) && !name.equalsIgnoreCase("content-length")
+                && !name.equalsIgnoreCase("content-encoding") && !name.equalsIgnoreCase("content-range");
+    }
+
+    /**
+     * The same body with {@code fields} (from {@link #merged}), new times and freshness; the body and its variants
+     * are shared, each retained once more. The caller owns the one reference of the result.
+     */
+    public CachedResponse refreshed(HttpHeaders fields, long responseTime, long correctedInitialAge,
+                                    Freshness freshness, Set<String> tags) {
+        CachedResponse r = new CachedResponse(url, status, fields, body.retain(), responseTime, correctedInitialAge,
                 freshness, tags);
         for (ContentCoding c : ContentCoding.values()) {
             ByteBuf v = encoded.get(c.ordinal());
@@ -189,9 +197,12 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
         return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
+    /** Releases the store's reference, once however often the store (its listener, its close) says so. */
     @Override
     public void dropped() {
-        release();
+        if (dropped.compareAndSet(false, true)) {
+            release();
+        }
     }
 
     @Override
@@ -211,7 +222,7 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
     }
 
     /** The tags of a response from the route's tag headers: words split at spaces and commas. */
-    static Set<String> tags(HttpHeaders h, List<String> tagHeaders) {
+    public static Set<String> tags(HttpHeaders h, List<String> tagHeaders) {
         if (tagHeaders.isEmpty()) {
             return Set.of();
         }

@@ -96,6 +96,17 @@ public final class ResponseStore implements PurgeTarget {
         index.put(key, response);
     }
 
+    /**
+     * Keeps {@code variant} (taken) as the {@code coding} form of {@code response}'s body and weighs the object
+     * again. Hold a reference to {@code response}.
+     */
+    public void addVariant(CachedResponse response, dev.phalanx.node.compression.ContentCoding coding,
+                           io.netty.buffer.ByteBuf variant) {
+        if (response.addEncoded(coding, variant)) {
+            reweigh(response);
+        }
+    }
+
     /** The object grew (a compressed variant was added): weigh it again, if it is still stored. */
     void reweigh(CachedResponse response) {
         String key = response.key();
@@ -163,6 +174,17 @@ public final class ResponseStore implements PurgeTarget {
         }
         index.invalidateAll();
         return n;
+    }
+
+    /** Drops everything and releases the buffers now, on this thread (the node stops). */
+    public void close() {
+        java.util.List<Stored> all = new java.util.ArrayList<>(index.asMap().values());
+        index.invalidateAll();
+        index.cleanUp();
+        // the removal listener may run later on the executor: release here what it has not yet released
+        for (Stored s : all) {
+            s.dropped();
+        }
     }
 
     /** Runs Caffeine's pending maintenance now (tests, and the numbers shown to operators). */

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Which response fields are stored with an object: not the hop-by-hop ones, not {@code Age} (computed per hit). */
-final class StoredFields {
+public final class StoredFields {
     private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "age", "proxy-authenticate", "proxy-authentication-info");
 
@@ -19,7 +19,7 @@ final class StoredFields {
     }
 
     /** A copy of {@code h} without the fields that are not stored, and without those the Connection field names. */
-    static HttpHeaders copy(HttpHeaders h) {
+    public static HttpHeaders copy(HttpHeaders h) {
         Set<String> named = Set.of();
         String connection = h.get("connection");
         if (connection != null) {

@@ -27,7 +27,7 @@ final class ExchangeReport {
     /** Records the finished exchange. Fields that the exchange never reached are null (no route, no attempt). */
     void report(ExchangeHost host, int status, int upstreamStatus, String error, RequestTarget target,
                 ForwardedRequest forwarded, Route route, ExchangeAttempts attempts, RequestRelay requestRelay,
-                ResponseRelay responseRelay) {
+                ResponseRelay responseRelay, String cacheStatus) {
         long duration = System.nanoTime() - startNanos;
         context.meters().route(route == null ? Meters.NO_ROUTE : route.id()).record(status == 0 ? 502 : status, duration);
         ResponseCompression compressed = responseRelay.compression();
@@ -48,6 +48,6 @@ final class ExchangeReport {
                 attempts == null || attempts.endpoint() == null ? null : attempts.endpoint().address(),
                 upstreamStatus, attempts == null ? 0 : attempts.count(),
                 request.headers().get(HttpHeaderNames.USER_AGENT), error,
-                compressed == null ? null : compressed.coding().token()));
+                compressed == null ? null : compressed.coding().token(), cacheStatus));
     }
 }

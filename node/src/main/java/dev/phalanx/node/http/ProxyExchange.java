@@ -46,6 +46,8 @@ public final class ProxyExchange implements UpstreamListener {
     private ExchangeLimit limit;
     private ExchangeAttempts attempts;
     private ExchangeAdmission admission;
+    /** The route's cache in this exchange; null when the route (or the node) has none. */
+    private ExchangeCache cache;
     private final ResponseRelay responseRelay;
 
     /** Whether the client connection may carry another request after this one. */
@@ -83,6 +85,10 @@ public final class ProxyExchange implements UpstreamListener {
         if (route == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no route");
             return;
+        }
+        if (route.cache() != null && context.cache() != null) {
+            cache = new ExchangeCache(context.cache(), route.cache(), context.meters(), route.id(), request,
+                    context.scheme(), target);
         }
         long maxBody = route.maxBodyBytes(context.limits().maxBodyBytes());
         requestRelay.maxBody(maxBody);
@@ -125,6 +131,9 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     private void forward() {
+        if (cache != null && !cacheLetsThrough()) {
+            return;
+        }
         if (forwarded.expectsContinue() && !requestRelay.ended()) {
             // route, body size and rate limit passed: now the client may send its body (a refused request never
             // made it send one); Expect is not forwarded, so the upstream does not answer 100 a second time
@@ -135,6 +144,37 @@ public final class ProxyExchange implements UpstreamListener {
         admission = new ExchangeAdmission(context.pools(), ctx.channel().eventLoop());
         attempts = new ExchangeAttempts(context, route, pick, forwarded.idempotent(), admission);
         attempt();
+    }
+
+    /** @return true when the request goes upstream; else the cache answered it, refused it, or it waits (coalesced) */
+    private boolean cacheLetsThrough() {
+        ExchangeCache.Lookup next = cache.lookup(ctx.executor(), () -> {
+            if (!finished) {
+                forward(); // the request it waited for ended: look up again
+            }
+        });
+        if (next == ExchangeCache.Lookup.SERVE) {
+            serveStored();
+        } else if (next == ExchangeCache.Lookup.ONLY_IF_CACHED) {
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "not in the cache (only-if-cached)");
+        }
+        return next == ExchangeCache.Lookup.FORWARD;
+    }
+
+    /** Answers from the cache: the stored head prepared like any response, the body streamed with backpressure. */
+    private void serveStored() {
+        StoredReply reply = cache.reply(route.compression());
+        HttpResponse head = reply.head();
+        boolean close = !keepAlive || context.drain().isDraining() || !requestRelay.ended();
+        keepAlive = !DownstreamResponses.prepare(head, HeaderScan.of(head.headers()), route, request.method(), http10,
+                close);
+        status = head.status().code();
+        if (limit != null) {
+            limit.addHeaders(head.headers());
+        }
+        if (responseRelay.stored(head, reply.body())) {
+            finish();
+        }
     }
 
     // ---- phase: pick endpoint, acquire connection ----
@@ -237,9 +277,19 @@ public final class ProxyExchange implements UpstreamListener {
             retry();
             return;
         }
+        ExchangeCache.Head use = cache == null ? ExchangeCache.Head.RELAY : cache.onResponseHead(head, ctx.alloc());
+        if (use == ExchangeCache.Head.SERVE_NOW) { // a 5xx, and a stale object may answer instead (stale-if-error)
+            abandonAttempt(connection);
+            serveStored();
+            return;
+        }
         status = code;
         int fields = HeaderScan.of(head.headers());
         upstreamKeepAlive = HeaderScan.keepAlive(fields, head.protocolVersion());
+        if (use == ExchangeCache.Head.SERVE_AFTER_BODY) { // a 304 renewed the stored object
+            responseRelay.discardBody();
+            return;
+        }
         if (code == 101) {
             if (!UpgradeRules.accepted(head.headers(), forwarded.upgradeOffered())) {
                 // a switch to a protocol the request did not offer (or none offered): never tunnelled
@@ -260,7 +310,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (limit != null) {
             limit.addHeaders(head.headers());
         }
-        responseRelay.head(head, compression);
+        responseRelay.head(head, compression, cache);
     }
 
     @Override
@@ -281,6 +331,10 @@ public final class ProxyExchange implements UpstreamListener {
             connection.close();
         }
         upstream = null;
+        if (responseRelay.discarding()) {
+            serveStored();
+            return;
+        }
         finish();
     }
 
@@ -290,7 +344,9 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     void onDownstreamWritable() {
-        responseRelay.downstreamWritable(upstream);
+        if (responseRelay.downstreamWritable(upstream)) {
+            finish(); // a stored body went to its end
+        }
     }
 
     // ---- failures, retries, timeouts ----
@@ -361,6 +417,10 @@ public final class ProxyExchange implements UpstreamListener {
             finish();
             return;
         }
+        if (cache != null && cache.staleOnError(s.code())) {
+            serveStored(); // its Cache-Status (and access-log field) says why
+            return;
+        }
         status = s.code();
         error = reason;
         boolean close = !requestRelay.ended() || !keepAlive || context.drain().isDraining();
@@ -421,12 +481,15 @@ public final class ProxyExchange implements UpstreamListener {
         }
         requestRelay.writer().release();
         responseRelay.release();
+        if (cache != null) {
+            cache.finish();
+        }
         if (upstream != null) {
             upstream.close();
             upstream = null;
         }
         new ExchangeReport(context, request, startNanos, http10).report(host, status, upstreamStatus, error, target,
-                forwarded, route, attempts, requestRelay, responseRelay);
+                forwarded, route, attempts, requestRelay, responseRelay, cache == null ? null : cache.status());
         host.exchangeDone(this, keepAlive && requestRelay.ended());
     }
 }

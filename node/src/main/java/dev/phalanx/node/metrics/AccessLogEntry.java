@@ -28,9 +28,11 @@ import java.time.Instant;
  * @param userAgent      the {@code User-Agent} header, null when absent; truncated to 512 characters
  * @param error          null on success, else a short reason ({@code upstream-timeout}, {@code connect-failure})
  * @param encoding       {@code gzip}, {@code br} or {@code zstd} when the node compressed the response body, else null
+ * @param cache          the response's {@code Cache-Status} on a route with a cache (docs/cache.md), else null
  */
 public record AccessLogEntry(Instant time, String node, String listener, String requestId, String client,
                              String method, String host, String path, String protocol, int status, long bytesIn,
                              long bytesOut, double durationMs, String route, String pool, String upstream,
-                             int upstreamStatus, int attempts, String userAgent, String error, String encoding) {
+                             int upstreamStatus, int attempts, String userAgent, String error, String encoding,
+                             String cache) {
 }

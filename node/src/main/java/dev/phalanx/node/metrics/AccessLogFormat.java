@@ -54,6 +54,7 @@ final class AccessLogFormat {
         field(sb, "userAgent", e.userAgent(), MAX_USER_AGENT);
         field(sb, "error", e.error(), MAX_OTHER);
         field(sb, "encoding", e.encoding(), MAX_OTHER);
+        field(sb, "cache", e.cache(), MAX_OTHER);
         sb.append("}\n");
     }
 

@@ -23,6 +23,6 @@ public final class AccessLogObserver implements ExchangeObserver {
                 ex.client() == null ? null : ex.client().getHostAddress(), ex.method(), ex.host(), ex.target(),
                 ex.protocol(), ex.status(), ex.bytesIn(), ex.bytesOut(), ex.durationNanos() / 1e6, ex.route(),
                 ex.pool(), ex.upstream(), ex.upstreamStatus(), ex.attempts(), ex.userAgent(), ex.error(),
-                ex.encoding());
+                ex.encoding(), ex.cache());
     }
 }

@@ -12,9 +12,11 @@ import java.net.InetAddress;
  * @param upstreamStatus the status the last attempt answered, 0 when none answered
  * @param error          null, or a short reason (no route, upstream timeout...)
  * @param encoding       the content coding the node compressed the response body with, null when it did not
+ * @param cache          the {@code Cache-Status} of a route with a cache (docs/cache.md), null otherwise
  */
 public record ExchangeSummary(long startEpochMillis, String listener, String requestId, InetAddress client,
                               String method, String host, String target, String protocol, int status, long bytesIn,
                               long bytesOut, long durationNanos, String route, String pool, String upstream,
-                              int upstreamStatus, int attempts, String userAgent, String error, String encoding) {
+                              int upstreamStatus, int attempts, String userAgent, String error, String encoding,
+                              String cache) {
 }

@@ -3,6 +3,7 @@ package dev.phalanx.node.routing;
 import dev.phalanx.cluster.model.MatchSpec;
 import dev.phalanx.cluster.model.RouteSpec;
 import dev.phalanx.cluster.model.SplitSpec;
+import dev.phalanx.node.cache.CachePolicy;
 import dev.phalanx.node.compression.CompressionPolicy;
 import dev.phalanx.node.balancing.Pool;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -26,6 +27,7 @@ public final class Route {
     private final HeaderEdits requestHeaders;
     private final HeaderEdits responseHeaders;
     private final CompressionPolicy compression;
+    private final CachePolicy cache;
     private final String[] methods;
     private final AsciiString[] headerNames;
     private final String[] headerValues;
@@ -40,6 +42,7 @@ public final class Route {
         this.requestHeaders = HeaderEdits.compile(spec.requestHeaders(), where(spec) + ".requestHeaders");
         this.responseHeaders = HeaderEdits.compile(spec.responseHeaders(), where(spec) + ".responseHeaders");
         this.compression = spec.compression() == null ? CompressionPolicy.OFF : CompressionPolicy.of(spec.compression());
+        this.cache = CachePolicy.of(spec.cache());
         this.pathRegex = pathRegex;
         this.methods = methods;
         this.headerNames = headerNames;
@@ -155,6 +158,11 @@ public final class Route {
     /** How the route compresses responses downstream. */
     public CompressionPolicy compression() {
         return compression;
+    }
+
+    /** The route's cache rules, null when the route has no cache. */
+    public CachePolicy cache() {
+        return cache;
     }
 
     public HeaderEdits responseHeaders() {

@@ -45,6 +45,7 @@ final class RawBackend implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream tunnelBytes = new ByteArrayOutputStream();
     private final Thread acceptor;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     RawBackend(Function<String, String> responder) {
         this.responder = responder;
@@ -77,6 +78,7 @@ final class RawBackend implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                sockets.add(s);
                 Thread t = new Thread(() -> serve(s), "raw-backend-conn");
                 t.setDaemon(true);
                 t.start();
@@ -137,12 +139,20 @@ final class RawBackend implements AutoCloseable {
         return new String(body, StandardCharsets.ISO_8859_1);
     }
 
+    /** Stops listening and closes every connection it accepted (a backend that went down). */
     @Override
     public void close() {
         try {
             server.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
     }
 }

@@ -45,12 +45,12 @@ class AccessLogTest {
                 i % 3 == 0 ? 404 : 200, i, 2L * i, i / 1000.0 + 0.0004,
                 i % 3 == 0 ? null : "api", i % 3 == 0 ? null : "api-v1", i % 3 == 0 ? null : "10.0.1.10:8080",
                 i % 3 == 0 ? 0 : 200, i % 3 == 0 ? 0 : 1, "curl/8.5.0", i % 3 == 0 ? "no-route" : null,
-                i % 3 == 1 ? "gzip" : null);
+                i % 3 == 1 ? "gzip" : null, i % 3 == 2 ? "phalanx; hit" : null);
     }
 
     private static AccessLogEntry withStrings(String host, String path, String userAgent, String error) {
         return new AccessLogEntry(T0, "node-1", "web", "r", "127.0.0.1", "GET", host, path, "HTTP/2", 502, 0, 0,
-                1.5, "api", "api-v1", "127.0.0.1:1", 0, 3, userAgent, error, null);
+                1.5, "api", "api-v1", "127.0.0.1:1", 0, 3, userAgent, error, null, null);
     }
 
     private double dropped() {
@@ -131,7 +131,12 @@ class AccessLogTest {
             } else {
                 assertEquals("gzip", n.get("encoding").asText());
             }
-            assertEquals(21, n.size(), "exactly the documented fields");
+            if (e.cache() == null) {
+                assertTrue(n.get("cache").isNull());
+            } else {
+                assertEquals("phalanx; hit", n.get("cache").asText());
+            }
+            assertEquals(22, n.size(), "exactly the documented fields");
         }
         assertEquals(0, dropped());
     }

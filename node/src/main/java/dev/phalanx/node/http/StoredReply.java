@@ -1,0 +1,140 @@
+package dev.phalanx.node.http;
+
+import dev.phalanx.node.cache.CachedResponse;
+import dev.phalanx.node.cache.ResponseStore;
+import dev.phalanx.node.compression.BodyEncoder;
+import dev.phalanx.node.compression.CompressionPolicy;
+import dev.phalanx.node.compression.ContentCoding;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Date;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A stored response as it goes to one client: a copy of the stored fields with {@code Age} and {@code Cache-Status},
+ * a {@code 304} when the client's own validators match, and the body in the coding the client accepts. Compressed
+ * variants are made once, on the first request that needs them, and kept with the stored object: the encoder runs
+ * once per variant, never per hit. Bodies are retained slices of the stored buffers (no copy).
+ */
+record StoredReply(HttpResponse head, ByteBuf body) {
+    private static final Logger LOG = Logger.getLogger(StoredReply.class.getName());
+
+    /**
+     * @param request     the client's request fields (validators, {@code Accept-Encoding})
+     * @param cacheStatus the {@code Cache-Status} value
+     */
+    static StoredReply of(CachedResponse stored, HttpMethod method, HttpHeaders request, String cacheStatus,
+                          CompressionPolicy compression, ResponseStore store, long now) {
+        HttpHeaders h = new DefaultHttpHeaders().set(stored.headers());
+        h.set(HttpHeaderNames.AGE, Long.toString(stored.ageSeconds(now)));
+        h.set(ExchangeCache.CACHE_STATUS, cacheStatus);
+        if (!h.contains(HttpHeaderNames.DATE)) {
+            h.set(HttpHeaderNames.DATE, DateFormatter.format(new Date(now)));
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(stored.status()),
+                h);
+        if (stored.status() == 200 && notModified(stored, request)) {
+            head.setStatus(HttpResponseStatus.NOT_MODIFIED);
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
+            return new StoredReply(head, null);
+        }
+        ContentCoding coding = compression.decide(method, request, head);
+        ByteBuf body = null;
+        if (coding != null) {
+            ResponseCompression.varyOnAcceptEncoding(h);
+        }
+        if (coding != null && coding != ContentCoding.IDENTITY) {
+            ByteBuf variant = stored.encoded(coding);
+            if (variant == null) {
+                variant = encode(stored, coding, compression, store);
+            }
+            if (variant != null) {
+                h.remove(HttpHeaderNames.ACCEPT_RANGES);
+                h.set(HttpHeaderNames.CONTENT_ENCODING, coding.header());
+                h.set(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(variant.readableBytes()));
+                String etag = h.get(HttpHeaderNames.ETAG);
+                if (etag != null && etag.startsWith("\"")) {
+                    h.set(HttpHeaderNames.ETAG, "W/" + etag);
+                }
+                body = variant;
+            }
+        }
+        if (method == HttpMethod.HEAD) {
+            if (body != null) {
+                body.release();
+            }
+            return new StoredReply(head, null);
+        }
+        return new StoredReply(head, body != null ? body : stored.body());
+    }
+
+    /** The stored body in {@code coding}, made now and kept with the object; null when the coder failed. */
+    private static ByteBuf encode(CachedResponse stored, ContentCoding coding, CompressionPolicy compression,
+                                  ResponseStore store) {
+        // the store's own allocator: the variant outlives this connection and may be freed on any thread
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        ByteBuf out;
+        try (BodyEncoder encoder = BodyEncoder.of(coding, compression.level(coding), alloc)) {
+            ByteBuf part = encoder.encode(stored.body());
+            ByteBuf end;
+            try {
+                end = encoder.finish();
+            } catch (RuntimeException e) {
+                part.release();
+                throw e;
+            }
+            out = alloc.directBuffer(part.readableBytes() + end.readableBytes());
+            out.writeBytes(part).writeBytes(end);
+            part.release();
+            end.release();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not make the " + coding.token() + " variant of a stored response", e);
+            return null;
+        }
+        ByteBuf mine = out.retainedSlice();
+        store.addVariant(stored, coding, out);
+        return mine;
+    }
+
+    /** The client's validators match the stored response (RFC 9110 §13.1.2, §13.1.3; weak comparison for ETags). */
+    static boolean notModified(CachedResponse stored, HttpHeaders request) {
+        String inm = request.get(HttpHeaderNames.IF_NONE_MATCH);
+        if (inm != null) {
+            String etag = stored.etag();
+            if (etag == null) {
+                return false;
+            }
+            String mine = weak(etag);
+            for (String tag : inm.split(",")) {
+                String t = tag.trim();
+                if (t.equals("*") || weak(t).equals(mine)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String ims = request.get(HttpHeaderNames.IF_MODIFIED_SINCE);
+        String lm = stored.lastModified();
+        if (ims == null || lm == null) {
+            return false;
+        }
+        Date since = DateFormatter.parseHttpDate(ims);
+        Date modified = DateFormatter.parseHttpDate(lm);
+        return since != null && modified != null && !modified.after(since);
+    }
+
+    private static String weak(String etag) {
+        return etag.startsWith("W/") ? etag.substring(2) : etag;
+    }
+}
