@@ -361,7 +361,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** Tests: purges reach {@code target} instead of the node's cache from now on. */
-    void purgeTarget(dev.phalanx.node.cache.PurgeTarget target) {
+    void bindPurgeTarget(dev.phalanx.node.cache.PurgeTarget target) {
         shared.purges().bind(CachePurges.target(target));
     }
 

@@ -56,7 +56,7 @@ class NodePurgeIT {
                 .allMatch(n -> n.shared().membership().members().size() == 3));
         for (Node n : nodes) {
             RecordingCache c = new RecordingCache();
-            n.purgeTarget(c);
+            n.bindPurgeTarget(c);
             caches.add(c);
         }
 
@@ -130,7 +130,7 @@ class NodePurgeIT {
         Path dir = Files.createTempDirectory("node-purge-it");
         Node node = startNode(dir, 0, null, null);
         RecordingCache cache = new RecordingCache();
-        node.purgeTarget(cache);
+        node.bindPurgeTarget(cache);
         HttpResponse<String> r = post(node, "{\"prefix\": \"https://a.test/\"}");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("{\"generation\":1,\"scope\":\"local\",\"applied\":[{\"node\":\"node-1\",\"removed\":1}],"
