@@ -39,7 +39,15 @@ final class ExchangeAdmission {
         }
         PoolAdmission admission = endpoint.admission();
         waiter = admission == null ? null : admission.enqueue(endpoint, loop, onWake, onTimeout);
-        return waiter == null ? Result.FULL : Result.QUEUED;
+        if (waiter == null) {
+            return Result.FULL;
+        }
+        if (endpoint.idleConnections() > 0 && !pools.forLoop(loop).holdsConnection(endpoint)) {
+            // this loop has no connection to the endpoint, others hold idle ones: retire one for this request (a
+            // loop with connections of its own waits for them: moving a connection costs a TCP handshake)
+            pools.retireIdle(endpoint, loop);
+        }
+        return Result.QUEUED;
     }
 
     /** After a wake: ADMITTED, QUEUED again (at the head), or TIMEOUT when the wait ran out meanwhile. */
@@ -52,8 +60,9 @@ final class ExchangeAdmission {
             return Result.ADMITTED;
         }
         waiter = w;
-        // the connection cap is the limit while other loops hold idle connections: ask them to retire one (its
-        // close wakes the queue); otherwise the next freed slot does
+        // the connection cap is the limit while another loop holds an idle connection: this waiter was chosen for
+        // it (PoolAdmission#idleOn), so ask that loop to retire it (its close wakes the queue); otherwise the next
+        // freed slot wakes this one
         boolean idleElsewhere = endpoint.idleConnections() > 0;
         if (!endpoint.admission().requeue(w, !idleElsewhere)) {
             waiter = null;

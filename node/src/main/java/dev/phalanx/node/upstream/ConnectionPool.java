@@ -21,12 +21,16 @@ public final class ConnectionPool {
     static final String CODEC = "upstream-codec";
     static final String IDLE = "upstream-idle";
     static final String HANDLER = "upstream-handler";
+    /** How long a retired idle connection waits for the backend to close its end before it is closed anyway. */
+    static final long RETIRE_GRACE_MILLIS = 1000;
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
     private final long idleTimeoutMillis;
     private final Map<Endpoint, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    /** Connections of this loop per endpoint, open or opening (this loop only). */
+    private final Map<Endpoint, Integer> open = new HashMap<>();
 
     ConnectionPool(EventLoop loop, Class<? extends Channel> channelClass, int maxIdlePerEndpoint,
                    long idleTimeoutMillis) {
@@ -85,7 +89,9 @@ public final class ConnectionPool {
         Channel ch = f.channel();
         UpstreamConnection c = new UpstreamConnection(ch, endpoint, this);
         c.lend(listener);
+        open.merge(endpoint, 1, Integer::sum);
         ch.closeFuture().addListener(closed -> {
+            open.computeIfPresent(endpoint, (e, n) -> n == 1 ? null : n - 1);
             removeIdle(c);
             endpoint.connectionClosed();
         });
@@ -113,6 +119,11 @@ public final class ConnectionPool {
         });
     }
 
+    /** Whether this loop has a connection to {@code endpoint}, open or opening. */
+    public boolean holdsConnection(Endpoint endpoint) {
+        return open.containsKey(endpoint);
+    }
+
     /** Takes a connection back after a clean exchange; closes it when it cannot be kept. */
     void offer(UpstreamConnection c) {
         Endpoint e = c.endpoint();
@@ -126,7 +137,7 @@ public final class ConnectionPool {
             return;
         }
         q.addLast(c);
-        e.idleAdded();
+        e.idleAdded(loop);
         // auto-read on while idle: the backend closing it, or sending something unasked, is noticed at once
         if (!c.channel().config().isAutoRead()) {
             c.channel().config().setAutoRead(true);
@@ -157,7 +168,7 @@ public final class ConnectionPool {
         UpstreamConnection c = q.pollFirst();
         if (c != null) {
             endpoint.idleTaken();
-            c.close();
+            c.retire(RETIRE_GRACE_MILLIS); // the slot frees when the backend closed its end too
         }
     }
 

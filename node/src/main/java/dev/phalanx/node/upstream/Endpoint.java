@@ -199,9 +199,13 @@ public final class Endpoint {
         slotFreed();
     }
 
-    void idleAdded() {
+    /** A connection went idle on {@code loop}: a waiter of that loop takes it first (see PoolAdmission#wakeOnLoop). */
+    void idleAdded(io.netty.channel.EventLoop loop) {
         idle.incrementAndGet();
-        slotFreed();
+        PoolAdmission a = admission;
+        if (a != null && !waiters.isEmpty()) {
+            a.idleOn(this, loop);
+        }
     }
 
     void idleTaken() {
@@ -209,11 +213,17 @@ public final class Endpoint {
     }
 
     /**
-     * Whether a request could go to this endpoint now, seen from any loop: a request slot, and a connection slot or
-     * an idle connection (maybe on another loop). A hint: the taker still competes with a compare-and-set.
+     * Whether a request of any loop could go to this endpoint now: a request slot and a connection slot. Idle
+     * connections do not count here: they serve their own loop's waiters first ({@link #idleAdded}). A hint: the
+     * taker still competes with a compare-and-set.
      */
     boolean mayAdmit() {
-        return inFlight.get() < maxRequests && (connections.get() < maxConnections || idle.get() > 0);
+        return inFlight.get() < maxRequests && connections.get() < maxConnections;
+    }
+
+    /** Whether a request slot is free ({@code maxRequests}). */
+    boolean requestSlotFree() {
+        return inFlight.get() < maxRequests;
     }
 
     private void slotFreed() {

@@ -3,7 +3,9 @@ package dev.phalanx.node.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpObject;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection to an endpoint, lent by {@link ConnectionPool} to one exchange at a time. Plain fields: it lives on
@@ -75,6 +77,27 @@ public final class UpstreamConnection {
         listener = null;
         closing = true;
         channel.close();
+    }
+
+    /**
+     * Closes an idle connection whose slot another event loop waits for, without the backend ever seeing it overlap
+     * the connection opened in its place: sends FIN and lets the backend close its end first (the channel then
+     * closes on reading the end, which uncounts it), or closes after {@code graceMillis} if the backend does not.
+     * A backend that counts its connections (a thread per connection, say) has let go of this one before the
+     * endpoint's connection count falls.
+     */
+    void retire(long graceMillis) {
+        listener = null;
+        closing = true;
+        if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+            channel.config().setAutoRead(true); // read the backend's end: a half-closed input closes the channel
+            duplex.shutdownOutput();
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, graceMillis, TimeUnit.MILLISECONDS);
+        } else {
+            channel.close();
+        }
     }
 
     /** Closes after pending writes are flushed. */
