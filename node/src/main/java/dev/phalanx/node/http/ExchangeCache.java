@@ -57,6 +57,10 @@ final class ExchangeCache {
     private CacheControl requestCc = CacheControl.NONE;
     private CachedResponse stored;
     private Flight flight;
+    /** Taken by a stale-while-revalidate answer: its background refresh runs under it. */
+    private Flight refreshFlight;
+    /** This is the cache side of a background refresh (a GET whatever the client's method was). */
+    private boolean background;
     private Flight.Waiter waiter;
     private boolean waited;
     private boolean revalidating;
@@ -72,12 +76,17 @@ final class ExchangeCache {
 
     ExchangeCache(ResponseStore store, CachePolicy policy, Meters meters, String routeId, HttpRequest request,
                   String scheme, RequestTarget target) {
+        this(store, policy, meters, routeId, request, CacheKeys.url(scheme, target.host(), target.originForm()));
+    }
+
+    private ExchangeCache(ResponseStore store, CachePolicy policy, Meters meters, String routeId,
+                          HttpRequest request, String url) {
         this.store = store;
         this.policy = policy;
         this.meters = meters;
         this.routeId = routeId;
         this.request = request;
-        this.url = CacheKeys.url(scheme, target.host(), target.originForm());
+        this.url = url;
         this.answers = policy.answers(request.method());
     }
 
@@ -107,7 +116,7 @@ final class ExchangeCache {
                 return serve(waited ? "hit; collapsed" : "hit", waited ? "coalesced" : "hit");
             }
             if (reuse == Reuse.STALE_WHILE_REVALIDATE) {
-                // served stale; the refresh happens on the next request after the window (docs/cache.md)
+                refreshFlight = store.takeOff(url); // one background refresh per URL: whoever takes the flight
                 return serve("hit; detail=stale-while-revalidate", "stale");
             }
         }
@@ -132,20 +141,48 @@ final class ExchangeCache {
         }
         clientFields = new DefaultHttpHeaders().set(h);
         if (stored != null && !h.contains(HttpHeaderNames.IF_NONE_MATCH)
-                && !h.contains(HttpHeaderNames.IF_MODIFIED_SINCE)
-                && (stored.etag() != null || stored.lastModified() != null)) {
-            revalidating = true;
-            if (stored.etag() != null) {
-                h.set(HttpHeaderNames.IF_NONE_MATCH, stored.etag());
-            }
-            if (stored.lastModified() != null) {
-                h.set(HttpHeaderNames.IF_MODIFIED_SINCE, stored.lastModified());
-            }
+                && !h.contains(HttpHeaderNames.IF_MODIFIED_SINCE)) {
+            addValidators(h);
         }
         status = NAME + (stored != null ? "; fwd=stale" : "; fwd=uri-miss")
                 + (requestCc.noCache() || requestCc.maxAge() == 0 ? "; detail=request" : "");
         result = stored != null ? "stale-miss" : "miss";
         return Lookup.FORWARD;
+    }
+
+    /**
+     * After a stale-while-revalidate answer, and before {@link #reply}: the cache side of the one background refresh
+     * of the URL ({@link CacheRefresh}), or null when another request's refresh runs.
+     */
+    ExchangeCache refresh() {
+        if (refreshFlight == null) {
+            return null;
+        }
+        ExchangeCache r = new ExchangeCache(store, policy, meters, routeId, request, url);
+        r.flight = refreshFlight;
+        refreshFlight = null;
+        stored.retain();
+        r.stored = stored;
+        r.clientFields = new DefaultHttpHeaders().set(request.headers());
+        r.requestCc = CacheControl.NONE;
+        r.requestTime = System.currentTimeMillis();
+        r.status = NAME + "; fwd=stale";
+        r.background = true;
+        return r;
+    }
+
+    /** Adds the stored object's validators to an upstream request; then a 304 renews it. */
+    void addValidators(HttpHeaders upstreamRequest) {
+        if (stored == null || stored.etag() == null && stored.lastModified() == null) {
+            return;
+        }
+        revalidating = true;
+        if (stored.etag() != null) {
+            upstreamRequest.set(HttpHeaderNames.IF_NONE_MATCH, stored.etag());
+        }
+        if (stored.lastModified() != null) {
+            upstreamRequest.set(HttpHeaderNames.IF_MODIFIED_SINCE, stored.lastModified());
+        }
     }
 
     private Lookup serve(String cacheStatus, String metric) {
@@ -189,7 +226,7 @@ final class ExchangeCache {
             result = "stale";
             return Head.SERVE_NOW;
         }
-        if (request.method() == HttpMethod.GET) {
+        if (request.method() == HttpMethod.GET || background) {
             startFill(head, alloc);
         }
         if (status != null) {
@@ -311,6 +348,10 @@ final class ExchangeCache {
 
     /** The exchange ended, however: an unfinished fill is dropped, waiters woken, references released; counted. */
     void finish() {
+        if (refreshFlight != null) { // the refresh never started
+            store.land(url, refreshFlight);
+            refreshFlight = null;
+        }
         if (fill != null) {
             fill.abandon();
             fill = null;
@@ -321,7 +362,9 @@ final class ExchangeCache {
             waiter = null;
         }
         release();
-        if (result != null) {
+        if (background) {
+            meters.cacheResult(routeId, "refresh");
+        } else if (result != null) {
             meters.cacheResult(routeId, result);
         } else if (answers) {
             meters.cacheResult(routeId, "bypass");

@@ -154,7 +154,12 @@ public final class ProxyExchange implements UpstreamListener {
             }
         });
         if (next == ExchangeCache.Lookup.SERVE) {
+            ExchangeCache refresh = cache.refresh(); // stale-while-revalidate: refresh in the background, once
             serveStored();
+            if (refresh != null) {
+                forwarded.prepareUpstreamHead(context, route, target, null);
+                CacheRefresh.start(context, route, pick, ctx, forwarded, refresh);
+            }
         } else if (next == ExchangeCache.Lookup.ONLY_IF_CACHED) {
             respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "not in the cache (only-if-cached)");
         }

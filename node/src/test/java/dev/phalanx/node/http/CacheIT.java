@@ -31,6 +31,7 @@ class CacheIT {
     private static final String JSON = CompressionIT.json(20_000);
     private static final String LARGE = "x".repeat(50_000);
     private static final AtomicInteger VERSION = new AtomicInteger(1);
+    private static final AtomicInteger SWR = new AtomicInteger();
 
     private static RawBackend backend;
     private static RawBackend fragile;
@@ -60,6 +61,8 @@ class CacheIT {
                 sleep(1000);
                 yield body("Cache-Control: max-age=60\r\n", "slow");
             }
+            case "/swr" -> body("Cache-Control: max-age=1, stale-while-revalidate=30\r\n",
+                    "swr " + SWR.incrementAndGet());
             case "/nostore" -> body("Cache-Control: no-store\r\n", "nostore");
             case "/large" -> body("Cache-Control: max-age=60\r\n", LARGE);
             case "/json" -> "HTTP/1.1 200 OK\r\n" + json + "Cache-Control: max-age=60\r\nContent-Length: "
@@ -224,6 +227,31 @@ class CacheIT {
         assertTrue(cacheStatus(stale).contains("fwd=stale") && cacheStatus(stale).contains("stale-if-error"),
                 cacheStatus(stale));
         assertEquals(502, send("GET", "/fragile/never-stored").statusCode());
+    }
+
+    @Test
+    void staleWhileRevalidateAnswersAtOnceAndRefreshesOnceInTheBackground() throws Exception {
+        assertEquals("swr 1", text(send("GET", "/swr")));
+        Thread.sleep(1300); // max-age=1 passes; inside stale-while-revalidate=30
+        HttpResponse<byte[]> stale = send("GET", "/swr");
+        assertEquals("swr 1", text(stale));
+        assertEquals("phalanx; hit; detail=stale-while-revalidate", cacheStatus(stale));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (upstream(backend, "GET", "/swr") < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, upstream(backend, "GET", "/swr"), "one background refresh");
+        HttpResponse<byte[]> fresh = null;
+        for (int i = 0; i < 100; i++) { // the refresh's response is stored when its body ended
+            fresh = send("GET", "/swr");
+            if (text(fresh).equals("swr 2")) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertEquals("swr 2", text(fresh));
+        assertEquals("phalanx; hit", cacheStatus(fresh));
+        assertEquals(2, upstream(backend, "GET", "/swr"));
     }
 
     @Test
