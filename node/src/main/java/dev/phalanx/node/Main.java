@@ -10,6 +10,7 @@ import dev.phalanx.node.cli.Commands;
  *   phalanx-node.jar validate --config FILE.yaml  check a node config (and its routes file); exit 0 or 1
  *   phalanx-node.jar demo                         three nodes and two backends on loopback, Ctrl-C stops
  *   phalanx-node.jar routes|pools|status ...      read and write routes and pools in etcd (node.cli.EtcdCli)
+ *   phalanx-node.jar purge --url|--prefix|--tag ... purge on every node through a node's admin API (node.cli.PurgeCli)
  * </pre>
  * Exit codes: 0 after a drain, 1 validation found problems, 2 bad config or start-up failure.
  */

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Three real grid members in this JVM on 127.0.0.1, each with a purge bus over a recording target (purge log of 5
  * for the test, catch-up every 200 ms): a purge on one member reaches all three with their acknowledgements; a slow
  * member is reported missing; a member that did not get purges replays them from the log, or clears its whole cache
- * when the log no longer reaches back; with its grid member stopped, a purge applies locally and says so.
+ * when the log no longer reaches back; when the grid loses the purge history (restarted as a whole) every member
+ * clears once and a new history starts; with its grid member stopped, a purge applies locally and says so.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -167,6 +168,33 @@ class GridPurgeIT {
 
     @Test
     @Order(5)
+    void whenTheGridLosesThePurgeHistoryEveryMemberClearsAndANewHistoryStarts() throws Exception {
+        long[] clearsBefore = targets.stream().mapToLong(t -> t.clears.get()).toArray();
+        // what a grid restarted as a whole looks like to a member that kept running: no head, no log
+        grids.get(0).hazelcast().getMap(GridConfigs.PURGE_HEAD_MAP).clear();
+        grids.get(0).hazelcast().getMap(GridConfigs.PURGE_LOG_MAP).clear();
+        await("every member cleared its cache", 10_000, () -> {
+            for (int i = 0; i < 3; i++) {
+                if (targets.get(i).clears.get() != clearsBefore[i] + 1 || buses.get(i).appliedGeneration() != 0) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        PurgeResult r = buses.get(1).purge(new PurgeMessage(PurgeMessage.Kind.TAG, "new-history"), TIMEOUT)
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(1, r.generation(), r.toString());
+        assertEquals(3, r.applied().size(), r.toString());
+        await("every member at generation 1 of the new history", 5000,
+                () -> buses.stream().allMatch(b -> b.appliedGeneration() == 1));
+        Thread.sleep(600); // catch-up rounds: nobody clears again
+        for (int i = 0; i < 3; i++) {
+            assertEquals(clearsBefore[i] + 1, targets.get(i).clears.get());
+        }
+    }
+
+    @Test
+    @Order(6)
     void withTheGridMemberStoppedAPurgeAppliesLocallyAndSaysSo() throws Exception {
         grids.get(0).close();
         PurgeResult r = buses.get(0).purge(new PurgeMessage(PurgeMessage.Kind.URL, "http://x.test/"), TIMEOUT)
