@@ -20,10 +20,12 @@ OUT_DIR=${CONFORMANCE_OUT:-$REPO_DIR/docs/cache-conformance}
 PHALANX_JAR=${PHALANX_JAR:-$NODE_DIR/target/phalanx-node.jar}
 PHALANX_JAVA=${PHALANX_JAVA:-java}
 # the route's cache section (YAML flow); "off" = no cache section: the node as a plain proxy (the baseline)
-CACHE_SPEC=${CONFORMANCE_CACHE:-off}
-UPSTREAM_SPEC=${CONFORMANCE_UPSTREAM:-"{ maxIdlePerEndpoint: 0 }"} # the node's upstream section (why: docs/cache-conformance.md)
+CACHE_SPEC=${CONFORMANCE_CACHE:-"{}"}
+# the node's upstream section (why no pooling: docs/cache-conformance.md#notes-on-the-set-up)
+UPSTREAM_SPEC=${CONFORMANCE_UPSTREAM:-"{ maxIdlePerEndpoint: 0 }"}
 TIMEOUT=${CONFORMANCE_TIMEOUT:-600} # seconds the suite's CLI may take per target
-LOG_DIR=${CONFORMANCE_LOGS:-$NODE_DIR/target/cache-conformance-logs} # the proxies' and the origin's logs of the last run
+# the proxies' and the origin's logs of the last run
+LOG_DIR=${CONFORMANCE_LOGS:-$NODE_DIR/target/cache-conformance-logs}
 
 usage() {
   cat <<EOF
@@ -31,12 +33,12 @@ Usage: $0 [phalanx] [nginx] [--id TEST-ID]
   phalanx      run the suite against a Phalanx node (the default when no target is named)
   nginx        run it against nginx with proxy_cache (the reference; nginx must be installed)
   --id ID      run one test only and print what the client and the origin saw (no result files written)
-Environment: CONFORMANCE_OUT=docs/cache-conformance (where the result files go), CONFORMANCE_CACHE=off (the route's
-  cache section as YAML flow, e.g. '{}'; off = a plain proxy), CONFORMANCE_TIMEOUT=600 (seconds per target),
+Environment: CONFORMANCE_OUT=docs/cache-conformance (where the result files go), CONFORMANCE_CACHE='{}' (the
+  route's cache section as YAML flow, e.g. '{ staleIfError: 1m }'; off = a plain proxy), CONFORMANCE_TIMEOUT=600
+  (seconds per target), CONFORMANCE_UPSTREAM (the node's upstream section), CONFORMANCE_INSTALL, CONFORMANCE_LOGS,
   PHALANX_JAR=node/target/phalanx-node.jar, PHALANX_JAVA=java.
-Needs node and npm (installs the pinned suite with npm ci into node/target/http-cache-tests when missing,
-  or CONFORMANCE_INSTALL), java and
-the node jar (mvn -B -pl node -am package -DskipTests), nginx for the nginx target, python3 and curl.
+Needs node and npm (the pinned suite is installed with npm ci into node/target/http-cache-tests when missing), java
+and the node jar (mvn -B -pl node -am package -DskipTests), nginx for the nginx target, python3 and curl.
 EOF
 }
 
