@@ -63,19 +63,26 @@ public final class CachePolicy {
         if (!spec.statuses().isEmpty() && !spec.statuses().contains(status)) {
             return null;
         }
-        if (requestCc.noStore() || cc.noStore() || cc.isPrivate() || cc.mustUnderstand() && !understood(status)) {
+        long surrogate = surrogateMaxAge(response);
+        if (surrogate == SURROGATE_NO_STORE) {
+            return null;
+        }
+        if (surrogate >= 0) { // Edge Architecture 1.0: the surrogate's own directives win over Cache-Control
+            return requestCc.noStore() ? null : new Freshness(surrogate * 1000, false, false,
+                    spec.staleWhileRevalidate().toMillis(), spec.staleIfError().toMillis());
+        }
+        if (cc.mustUnderstand() && !understood(status)) {
+            return null; // §5.2.2.3
+        }
+        // must-understand with a status this cache understands overrides no-store (§5.2.2.3)
+        boolean noStore = cc.noStore() && !cc.mustUnderstand();
+        if (requestCc.noStore() || noStore || cc.isPrivate()) {
             return null;
         }
         boolean explicit = cc.sMaxAge() >= 0 || cc.maxAge() >= 0 || response.contains(HttpHeaderNames.EXPIRES);
         if (request.contains(HttpHeaderNames.AUTHORIZATION)
                 && !(cc.mustRevalidate() || cc.isPublic() || cc.sMaxAge() >= 0)) {
             return null; // §3.5
-        }
-        if (response.contains(HttpHeaderNames.CONTENT_RANGE)) {
-            return null;
-        }
-        if (response.contains(HttpHeaderNames.SET_COOKIE) && !(cc.isPublic() || cc.sMaxAge() >= 0)) {
-            return null; // one client's cookie is not served to another unless the origin says it may be
         }
         boolean heuristic = CacheSpec.HEURISTIC_STATUSES.contains(status);
         if (!explicit && !cc.isPublic() && !heuristic && !cc.noCache()) {
@@ -98,8 +105,45 @@ public final class CachePolicy {
         return f;
     }
 
+    /** The final statuses RFC 9110 defines (§15): {@code must-understand} stores only these. */
     private static boolean understood(int status) {
-        return status >= 200 && status <= 599;
+        return status >= 200 && status <= 206 || status >= 300 && status <= 308 && status != 306
+                || status >= 400 && status <= 417 || status == 421 || status == 422 || status == 426
+                || status >= 500 && status <= 505;
+    }
+
+    /** The name this cache answers to in {@code Surrogate-Control} targets and {@code Surrogate-Capability}. */
+    public static final String SURROGATE_NAME = "phalanx";
+    static final long SURROGATE_NO_STORE = -2;
+
+    /**
+     * {@code Surrogate-Control} (W3C Edge Architecture 1.0) for this cache: directives without a target or targeted
+     * at {@link #SURROGATE_NAME}; -2 for {@code no-store}, the {@code max-age} in seconds, or -1 when it says neither.
+     */
+    static long surrogateMaxAge(HttpHeaders response) {
+        List<String> lines = response.getAll("surrogate-control");
+        long maxAge = -1;
+        for (String line : lines) {
+            for (String d : line.split(",")) {
+                String directive = d.trim();
+                int semi = directive.indexOf(';');
+                if (semi >= 0) {
+                    if (!directive.substring(semi + 1).trim().equalsIgnoreCase(SURROGATE_NAME)) {
+                        continue;
+                    }
+                    directive = directive.substring(0, semi).trim();
+                }
+                String lower = directive.toLowerCase(java.util.Locale.ROOT);
+                if (lower.equals("no-store")) {
+                    return SURROGATE_NO_STORE;
+                }
+                if (lower.startsWith("max-age=") && maxAge < 0) {
+                    String v = lower.substring(8);
+                    maxAge = v.isEmpty() || v.charAt(0) == ' ' ? -1 : CacheControl.delta(v);
+                }
+            }
+        }
+        return maxAge;
     }
 
     /** The freshness lifetime in ms (§4.2.1), heuristic (§4.2.2) only when {@code heuristicAllowed}. */
@@ -134,10 +178,12 @@ public final class CachePolicy {
     public static long initialAge(HttpHeaders response, long date, long requestTime, long responseTime) {
         long apparent = Math.max(0, responseTime - date);
         long ageValue = 0;
-        String age = response.get(HttpHeaderNames.AGE);
-        if (age != null) {
-            long a = CacheControl.delta(age.trim());
-            ageValue = a * 1000;
+        List<String> ages = response.getAll(HttpHeaderNames.AGE);
+        if (!ages.isEmpty()) {
+            String age = ages.get(0).trim();
+            // one value of digits; anything else (a list, a fraction, a sign, a parameter) reads as very old
+            boolean valid = ages.size() == 1 && !age.isEmpty() && age.chars().allMatch(c -> c >= '0' && c <= '9');
+            ageValue = (valid ? CacheControl.delta(age) : CacheControl.MAX_DELTA) * 1000;
         }
         long corrected = ageValue + Math.max(0, responseTime - requestTime);
         return Math.max(apparent, corrected);

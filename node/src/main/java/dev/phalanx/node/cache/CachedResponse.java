@@ -165,9 +165,12 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
         return merged;
     }
 
+    /** Fields a 304 does not change: the ones that describe the stored body (its length, coding, range, digest, tag). */
+    private static final Set<String> NOT_UPDATED = Set.of("content-length", "content-encoding", "content-range",
+            "content-md5", "etag");
+
     private static boolean updates(String name) {
-        return StoredFields.kept(name) && !name.equalsIgnoreCase("content-length")
-                && !name.equalsIgnoreCase("content-encoding") && !name.equalsIgnoreCase("content-range");
+        return StoredFields.kept(name) && !NOT_UPDATED.contains(name.toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

@@ -69,6 +69,7 @@ final class CacheRefresh implements UpstreamListener {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(upstreamHead.headers());
         cache.addValidators(headers);
+        headers.set(ExchangeCache.SURROGATE_CAPABILITY, ExchangeCache.capability());
         head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, upstreamHead.uri(),
                 Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
         long total = timeouts.connect().toMillis() + timeouts.response().toMillis();

@@ -36,6 +36,10 @@ import java.util.function.Consumer;
  */
 final class ExchangeCache {
     static final AsciiString CACHE_STATUS = AsciiString.cached("cache-status");
+    static final AsciiString SURROGATE_CAPABILITY = AsciiString.cached("surrogate-capability");
+    static final AsciiString SURROGATE_CONTROL = AsciiString.cached("surrogate-control");
+    /** Announced upstream: this cache understands Surrogate-Control targeted at it (W3C Edge Architecture 1.0). */
+    private static final String CAPABILITY = CachePolicy.SURROGATE_NAME + "=\"Surrogate/1.0\"";
     private static final String NAME = "phalanx";
 
     /** What the exchange does after {@link #lookup}. */
@@ -69,6 +73,7 @@ final class ExchangeCache {
     private int fillStatus;
     private Freshness fillFreshness;
     private List<String> fillVary;
+    private long fillAge;
     private long requestTime;
     private long responseTime;
     private String status;
@@ -140,6 +145,7 @@ final class ExchangeCache {
             }
         }
         clientFields = new DefaultHttpHeaders().set(h);
+        h.add(SURROGATE_CAPABILITY, CAPABILITY);
         if (stored != null && !h.contains(HttpHeaderNames.IF_NONE_MATCH)
                 && !h.contains(HttpHeaderNames.IF_MODIFIED_SINCE)) {
             addValidators(h);
@@ -169,6 +175,10 @@ final class ExchangeCache {
         r.status = NAME + "; fwd=stale";
         r.background = true;
         return r;
+    }
+
+    static String capability() {
+        return CAPABILITY;
     }
 
     /** Adds the stored object's validators to an upstream request; then a 304 renews it. */
@@ -232,6 +242,7 @@ final class ExchangeCache {
         if (status != null) {
             h.set(CACHE_STATUS, status + "; fwd-status=" + code + (fill != null ? "; stored" : ""));
         }
+        h.remove(SURROGATE_CONTROL); // meant for this cache only
         if (fill == null) {
             land(); // not storable: the waiters go upstream themselves
         }
@@ -254,6 +265,7 @@ final class ExchangeCache {
             return;
         }
         fill = new CacheFill(alloc, declared, spec.maxObjectBytes());
+        fillAge = CachePolicy.initialAge(h, date, requestTime, responseTime); // before Age leaves the stored fields
         fillFields = StoredFields.copy(h);
         fillStatus = code;
         fillFreshness = f;
@@ -274,9 +286,8 @@ final class ExchangeCache {
             var body = fill.take();
             fill = null;
             fillFields.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-            long date = CachePolicy.date(fillFields, responseTime);
-            CachedResponse r = new CachedResponse(url, fillStatus, fillFields, body, responseTime,
-                    CachePolicy.initialAge(fillFields, date, requestTime, responseTime), fillFreshness,
+            CachedResponse r = new CachedResponse(url, fillStatus, fillFields, body, responseTime, fillAge,
+                    fillFreshness,
                     CachedResponse.tags(fillFields, policy.spec().tagHeaders()));
             store.put(url, fillVary, policy.spec().keyCookies(), clientFields, r);
             land();

@@ -39,6 +39,7 @@ record StoredReply(HttpResponse head, ByteBuf body) {
         HttpHeaders h = new DefaultHttpHeaders().set(stored.headers());
         h.set(HttpHeaderNames.AGE, Long.toString(stored.ageSeconds(now)));
         h.set(ExchangeCache.CACHE_STATUS, cacheStatus);
+        h.remove(ExchangeCache.SURROGATE_CONTROL);
         if (!h.contains(HttpHeaderNames.DATE)) {
             h.set(HttpHeaderNames.DATE, DateFormatter.format(new Date(now)));
         }

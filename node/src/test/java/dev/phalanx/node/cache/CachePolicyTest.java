@@ -3,6 +3,7 @@ package dev.phalanx.node.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.cluster.model.CacheSpec;
 import io.netty.buffer.Unpooled;
@@ -32,7 +33,7 @@ class CachePolicyTest {
             h.add(field.substring(0, colon).trim(), field.substring(colon + 1).trim()
                     .replace("NOW-1h", DateFormatter.format(new Date(NOW - 3_600_000)))
                     .replace("NOW+1h", DateFormatter.format(new Date(NOW + 3_600_000)))
-                    .replace("NOW-10h", DateFormatter.format(new Date(NOW - 36_000_000))));
+                    .replace("NOW-10h", DateFormatter.format(new Date(NOW - 36_000_000))).replace('~', ';'));
         }
         return h;
     }
@@ -60,9 +61,14 @@ class CachePolicyTest {
         "500; cache-control: max-age=60; ; true; 60",
         "404; last-modified: NOW-10h; ; true; 3600",
         "206; cache-control: max-age=60|content-range: bytes 0-1/2; ; false; 0",
+        "599; cache-control: max-age=60, must-understand; ; false; 0",               // §5.2.2.3
+        "200; cache-control: max-age=60, must-understand, no-store; ; true; 60",
+        "200; cache-control: no-store|surrogate-control: max-age=30; ; true; 30",  // Edge Architecture
+        "200; cache-control: max-age=60|surrogate-control: no-store; ; false; 0",
+        "200; cache-control: max-age=60|surrogate-control: max-age=1~other; ; true; 60",
+        "200; cache-control: max-age=60|surrogate-control: max-age=5~phalanx; ; true; 5",
         "304; cache-control: max-age=60; ; false; 0",
-        "200; cache-control: max-age=60|set-cookie: a=b; ; false; 0",
-        "200; cache-control: max-age=60, public|set-cookie: a=b; ; true; 60",
+        "200; cache-control: max-age=60|set-cookie: a=b; ; true; 60",
         "200; cache-control: no-cache|etag: \"e\"; ; true; 0",
         "200; cache-control: no-cache; ; false; 0",
         "200; cache-control: max-age=\"60\"; ; true; 60",                           // quoted value accepted
@@ -107,6 +113,11 @@ class CachePolicyTest {
         // Date 5 s before the response arrived, request took 2 s: apparent 5, corrected 10 + 2 = 12
         assertEquals(12_000, CachePolicy.initialAge(resp, NOW - 5000, NOW - 2000, NOW));
         assertEquals(5000, CachePolicy.initialAge(new DefaultHttpHeaders(), NOW - 5000, NOW, NOW));
+        // an Age that is not one number reads as very old (stale at once)
+        for (String bad : new String[] {"0, 0", "1.5", "-1", "abc", "0;a=1"}) {
+            assertTrue(CachePolicy.initialAge(headers("age: " + bad), NOW, NOW, NOW) >= 2147483648000L, bad);
+        }
+        assertTrue(CachePolicy.initialAge(headers("age: 0|age: 0"), NOW, NOW, NOW) >= 2147483648000L);
     }
 
     /** stored lifetime s; stored age s; must-revalidate; swr s; request Cache-Control -> reuse. */
