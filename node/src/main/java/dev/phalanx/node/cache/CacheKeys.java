@@ -42,7 +42,9 @@ public final class CacheKeys {
             sb.append(name).append('=');
             List<String> values = request.getAll(name);
             for (int i = 0; i < values.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(normalize(values.get(i)));
+                String v = normalize(values.get(i));
+                // language tags are case-insensitive (RFC 5646 §2.1.1)
+                sb.append(i == 0 ? "" : ", ").append(name.equals("accept-language") ? v.toLowerCase(Locale.ROOT) : v);
             }
             sb.append('\n');
         }

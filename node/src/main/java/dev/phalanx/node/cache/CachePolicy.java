@@ -238,7 +238,7 @@ public final class CachePolicy {
     /** Whether {@code stored} may answer instead of an upstream error at {@code now} (RFC 5861 §4). */
     public static boolean usableOnError(CachedResponse stored, long now) {
         Freshness f = stored.freshness();
-        if (f.mustRevalidate()) {
+        if (f.mustRevalidate() || f.noCache()) {
             return false;
         }
         long staleness = stored.ageMillis(now) - f.lifetime();

@@ -50,6 +50,13 @@ record StoredReply(HttpResponse head, ByteBuf body) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
             return new StoredReply(head, null);
         }
+        if (stored.status() == 200 && method == HttpMethod.GET && request.contains(HttpHeaderNames.RANGE)
+                && !request.contains(HttpHeaderNames.IF_RANGE)) {
+            StoredReply partial = range(stored, head, request.get(HttpHeaderNames.RANGE));
+            if (partial != null) {
+                return partial;
+            }
+        }
         ContentCoding coding = compression.decide(method, request, head);
         ByteBuf body = null;
         if (coding != null) {
@@ -108,6 +115,57 @@ record StoredReply(HttpResponse head, ByteBuf body) {
         return mine;
     }
 
+    /**
+     * A single byte range of the stored body (RFC 9110 §14): {@code 206} with its slice, or {@code 416} when it
+     * starts past the end; null when the field is not one range this answers (then the whole body goes, as §14.2
+     * allows).
+     */
+    private static StoredReply range(CachedResponse stored, HttpResponse head, String field) {
+        String spec = field.trim();
+        if (!spec.startsWith("bytes=") || spec.indexOf(',') >= 0) {
+            return null;
+        }
+        String r = spec.substring(6).trim();
+        int dash = r.indexOf('-');
+        long length = stored.bodyLength();
+        long first;
+        long last;
+        try {
+            if (dash < 0) {
+                return null;
+            } else if (dash == 0) {
+                long suffix = Long.parseLong(r.substring(1));
+                if (suffix <= 0) {
+                    return null;
+                }
+                first = Math.max(0, length - suffix);
+                last = length - 1;
+            } else {
+                first = Long.parseLong(r.substring(0, dash));
+                last = dash == r.length() - 1 ? length - 1 : Math.min(length - 1, Long.parseLong(r.substring(dash + 1)));
+                if (last < first && first < length) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        HttpHeaders h = head.headers();
+        if (first >= length) {
+            head.setStatus(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+            h.set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + length);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, "0");
+            return new StoredReply(head, null);
+        }
+        head.setStatus(HttpResponseStatus.PARTIAL_CONTENT);
+        h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + first + "-" + last + "/" + length);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(last - first + 1));
+        ByteBuf body = stored.body();
+        ByteBuf part = body.retainedSlice(body.readerIndex() + (int) first, (int) (last - first + 1));
+        body.release();
+        return new StoredReply(head, part);
+    }
+
     /** The client's validators match the stored response (RFC 9110 §13.1.2, §13.1.3; weak comparison for ETags). */
     static boolean notModified(CachedResponse stored, HttpHeaders request) {
         String inm = request.get(HttpHeaderNames.IF_NONE_MATCH);
@@ -126,7 +184,8 @@ record StoredReply(HttpResponse head, ByteBuf body) {
             return false;
         }
         String ims = request.get(HttpHeaderNames.IF_MODIFIED_SINCE);
-        String lm = stored.lastModified();
+        String lm = stored.lastModified() != null ? stored.lastModified()
+                : stored.headers().get(HttpHeaderNames.DATE); // RFC 9110 §13.1.3: the Date when there is none
         if (ims == null || lm == null) {
             return false;
         }

@@ -160,6 +160,11 @@ class CacheIT {
         assertEquals(200, head.statusCode());
         assertEquals("phalanx; hit", cacheStatus(head));
         assertEquals("7", head.headers().firstValue("content-length").orElse(""));
+        HttpResponse<byte[]> range = send("GET", "/fresh", "Range", "bytes=2-4");
+        assertEquals(206, range.statusCode());
+        assertEquals("esh", text(range));
+        assertEquals("bytes 2-4/7", range.headers().firstValue("content-range").orElse(""));
+        assertEquals(416, send("GET", "/fresh", "Range", "bytes=9-").statusCode());
         assertEquals(1, upstream(backend, "GET", "/fresh"));
         assertEquals(0, upstream(backend, "HEAD", "/fresh"));
         HttpResponse<byte[]> conditional = send("GET", "/nostore");
