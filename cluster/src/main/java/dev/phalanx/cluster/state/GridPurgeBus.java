@@ -1,22 +1,19 @@
 package dev.phalanx.cluster.state;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
-import com.hazelcast.core.MultiExecutionCallback;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,12 +48,15 @@ final class GridPurgeBus implements PurgeBus {
     private final ScheduledExecutorService thread;
     private final AtomicInteger waiting = new AtomicInteger();
     private final UUID lifecycleListener;
+    private final UUID membershipListener;
+    private final SplitPurges split = new SplitPurges();
     private final Object lock = new Object();
     private volatile Target target;
     /** Guarded by {@link #lock}. */
     private String history;
     private volatile long applied = -1;
     private long gapSince;
+    private long headMissingSince;
     private boolean mergedUnprotected;
     private volatile boolean away;
 
@@ -77,6 +77,17 @@ final class GridPurgeBus implements PurgeBus {
             return t;
         });
         this.lifecycleListener = hz.getLifecycleService().addLifecycleListener(this::onLifecycle);
+        this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                resendSoon(); // the other side of a split merged into this one
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                // nothing: purges made meanwhile are remembered as they are asked
+            }
+        });
         thread.scheduleWithFixedDelay(this::catchUpQuietly, catchUpMillis, catchUpMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -145,9 +156,13 @@ final class GridPurgeBus implements PurgeBus {
                         + " could not be written to the purge log");
             }
         } catch (Exception e) {
-            note = minority(e) ? "not logged: this node's side of the grid has no majority of the expected members;"
-                    + " nodes on the other side did not get it: repeat the purge when the grid is whole"
-                    : retryLog(message, newHistory, purgeId, "the grid did not answer (" + rootMessage(e) + ")");
+            if (minority(e)) {
+                split.remember(message);
+                note = "not logged: this node's side of the grid has no majority of the expected members; nodes on"
+                        + " the other side did not get it: this node sends it again when the grid is whole";
+            } else {
+                note = retryLog(message, newHistory, purgeId, "the grid did not answer (" + rootMessage(e) + ")");
+            }
         }
         PurgeApply task = new PurgeApply(head == null ? "" : head.history(), head == null ? 0 : head.generation(),
                 message);
@@ -158,7 +173,10 @@ final class GridPurgeBus implements PurgeBus {
             result.complete(local(message, "the grid member is not running: applied on this node only"));
             return;
         }
-        Acks acks = new Acks(head == null ? 0 : head.generation(), members, note, result);
+        if (!majorityProtected && members.size() < expectedMembers) {
+            split.remember(message); // no majority rule: the missing side may log other purges under these numbers
+        }
+        PurgeAcks acks = new PurgeAcks(head == null ? 0 : head.generation(), members, expectedMembers, note, result);
         try {
             hz.getExecutorService(EXECUTOR).submitToMembers(task, members, acks);
         } catch (RuntimeException e) {
@@ -194,7 +212,8 @@ final class GridPurgeBus implements PurgeBus {
             } catch (Exception e) {
                 if (minority(e)) {
                     LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " not logged: this side of the"
-                            + " grid has no majority; repeat it when the grid is whole");
+                            + " grid has no majority; it is sent again when the grid is whole");
+                    split.remember(message);
                     return;
                 }
             }
@@ -202,7 +221,8 @@ final class GridPurgeBus implements PurgeBus {
                 scheduleLogRetry(message, newHistory, purgeId, left - 1);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " could not be logged in "
-                        + LOG_RETRIES + " s: nodes that were away do not replay it; repeat it");
+                        + LOG_RETRIES + " s: it is sent again when the grid is whole");
+                split.remember(message);
             }
         }, 1, TimeUnit.SECONDS);
     }
@@ -267,6 +287,40 @@ final class GridPurgeBus implements PurgeBus {
             } catch (RuntimeException closed) {
                 // the bus is closed
             }
+            resendSoon();
+        }
+    }
+
+    /** After a merge: sends the purges asked during the split again, once the grid shows every expected member. */
+    private void resendSoon() {
+        if (split.size() == 0) {
+            return;
+        }
+        try {
+            thread.schedule(this::resend, 500, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException closed) {
+            // the bus is closed
+        }
+    }
+
+    /** On the bus thread. */
+    private void resend() {
+        int members;
+        try {
+            members = hz.getCluster().getMembers().size();
+        } catch (RuntimeException stopped) {
+            return;
+        }
+        if (members < expectedMembers || !hz.getLifecycleService().isRunning()) {
+            return; // still split: the next member to join (or the merge) tries again
+        }
+        List<PurgeMessage> again = split.drain();
+        if (!again.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "the grid is whole again: sending " + again.size() + " purge(s) asked"
+                    + " during the split again");
+        }
+        for (PurgeMessage m : again) {
+            send(m, GRID_CALL_MILLIS, new CompletableFuture<>());
         }
     }
 
@@ -287,11 +341,14 @@ final class GridPurgeBus implements PurgeBus {
         long from;
         synchronized (lock) {
             if (h == null) {
-                if (history != null || applied != 0) {
+                // history gone (the whole grid restarted)? Not while a split or a merge leaves this member with part
+                // of the data: only when every expected member is there and it stays gone for a while
+                if ((history != null || applied != 0) && headGoneFor(System.currentTimeMillis()) > GAP_WAIT_MILLIS) {
                     clear("the grid holds no purge history any more (restarted as a whole?)", null, 0);
                 }
                 return;
             }
+            headMissingSince = 0;
             if (mergedUnprotected) {
                 mergedUnprotected = false;
                 clear("merged back after a split into a grid without majority protection", h.history(),
@@ -356,6 +413,24 @@ final class GridPurgeBus implements PurgeBus {
         }
     }
 
+    /** Under {@link #lock}: how long the head has been missing while the grid was whole (0 when it is not whole). */
+    private long headGoneFor(long now) {
+        int members;
+        try {
+            members = hz.getCluster().getMembers().size();
+        } catch (RuntimeException stopped) {
+            members = 0;
+        }
+        if (members < expectedMembers) {
+            headMissingSince = 0;
+            return 0;
+        }
+        if (headMissingSince == 0) {
+            headMissingSince = now;
+        }
+        return now - headMissingSince;
+    }
+
     /** Under {@link #lock}: clears the whole cache and adopts the grid's history and generation. */
     private void clear(String why, String newHistory, long generation) {
         int removed = target.clear();
@@ -401,16 +476,17 @@ final class GridPurgeBus implements PurgeBus {
         try {
             hz.getUserContext().remove(CONTEXT_KEY, this);
             hz.getLifecycleService().removeLifecycleListener(lifecycleListener);
+            hz.getCluster().removeMembershipListener(membershipListener);
         } catch (RuntimeException stopped) {
             // the member is gone already
         }
     }
 
-    private static boolean minority(Throwable e) {
+    static boolean minority(Throwable e) {
         return rootMessage(e).startsWith("SplitBrainProtectionException");
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
@@ -418,66 +494,12 @@ final class GridPurgeBus implements PurgeBus {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
-    private static String join(String a, String b) {
+    static String join(String a, String b) {
         return a == null ? b : a + "; " + b;
     }
 
-    private static String nodeId(Member m) {
+    static String nodeId(Member m) {
         String id = m.getAttribute(GridConfigs.NODE_ID_ATTRIBUTE);
         return id == null ? "?" + m.getUuid() : id;
-    }
-
-    /** The acknowledgements of one purge; completes its result once, when all answered or at the deadline. */
-    private final class Acks implements MultiExecutionCallback {
-        private final long generation;
-        private final Set<Member> members;
-        private final String note;
-        private final CompletableFuture<PurgeResult> result;
-        private final Map<String, Integer> removed = new ConcurrentHashMap<>();
-        private final Map<String, String> failed = new ConcurrentHashMap<>();
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        Acks(long generation, Set<Member> members, String note, CompletableFuture<PurgeResult> result) {
-            this.generation = generation;
-            this.members = members;
-            this.note = note;
-            this.result = result;
-        }
-
-        @Override
-        public void onResponse(Member member, Object value) {
-            if (value instanceof Integer n) {
-                removed.put(nodeId(member), n);
-            } else {
-                failed.put(nodeId(member), value instanceof Throwable t ? rootMessage(t) : String.valueOf(value));
-            }
-            if (removed.size() + failed.size() >= members.size()) {
-                finish();
-            }
-        }
-
-        @Override
-        public void onComplete(Map<Member, Object> values) {
-            finish();
-        }
-
-        void finish() {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            List<PurgeResult.Ack> acks = new ArrayList<>();
-            new TreeMap<>(removed).forEach((node, n) -> acks.add(new PurgeResult.Ack(node, n)));
-            List<String> missing = members.stream().map(GridPurgeBus::nodeId).filter(id -> !removed.containsKey(id))
-                    .sorted().toList();
-            String why = note;
-            if (!failed.isEmpty()) {
-                why = join(why, "failed on " + new TreeMap<>(failed));
-            }
-            if (members.size() < expectedMembers) {
-                why = join(why, "the grid shows " + members.size() + " of the " + expectedMembers + " expected members:"
-                        + " the others replay logged purges from the purge log when they are back");
-            }
-            result.complete(new PurgeResult(generation, PurgeResult.CLUSTER, acks, missing, why));
-        }
     }
 }

@@ -173,7 +173,7 @@ class GridPurgeIT {
         // what a grid restarted as a whole looks like to a member that kept running: no head, no log
         grids.get(0).hazelcast().getMap(GridConfigs.PURGE_HEAD_MAP).clear();
         grids.get(0).hazelcast().getMap(GridConfigs.PURGE_LOG_MAP).clear();
-        await("every member cleared its cache", 10_000, () -> {
+        await("every member cleared its cache (the head missing for 5 s)", 20_000, () -> {
             for (int i = 0; i < 3; i++) {
                 if (targets.get(i).clears.get() != clearsBefore[i] + 1 || buses.get(i).appliedGeneration() != 0) {
                     return false;
