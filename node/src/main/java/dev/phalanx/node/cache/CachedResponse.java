@@ -192,10 +192,10 @@ public final class CachedResponse extends AbstractReferenceCounted implements St
 
     @Override
     public int weight() {
-        long n = headerBytes + (long) body.readableBytes();
+        long n = headerBytes + (long) body.capacity();
         for (int i = 0; i < encoded.length(); i++) {
             ByteBuf b = encoded.get(i);
-            n += b == null ? 0 : b.readableBytes();
+            n += b == null ? 0 : b.capacity();
         }
         return (int) Math.min(Integer.MAX_VALUE, n);
     }

@@ -39,10 +39,19 @@ final class CacheFill {
         return body == null;
     }
 
-    /** The body, handed to the caller (null when abandoned). */
+    /**
+     * The body, handed to the caller (null when abandoned). A buffer that grew (unknown length) is copied to its
+     * exact size when that saves a quarter or more: the store weighs what it holds, not what was reserved.
+     */
     ByteBuf take() {
         ByteBuf b = body;
         body = null;
+        if (b != null && b.capacity() - b.readableBytes() > b.capacity() / 4) {
+            ByteBuf exact = b.alloc().directBuffer(b.readableBytes(), b.readableBytes());
+            exact.writeBytes(b);
+            b.release();
+            return exact;
+        }
         return b;
     }
 

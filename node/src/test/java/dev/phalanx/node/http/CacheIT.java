@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class CacheIT {
     private static final String JSON = CompressionIT.json(20_000);
     private static final String LARGE = "x".repeat(50_000);
+    /** Several 64 KiB pieces when served from the store. */
+    private static final String BIG = CompressionIT.json(1_000_000);
     private static final AtomicInteger VERSION = new AtomicInteger(1);
     private static final AtomicInteger SWR = new AtomicInteger();
 
@@ -65,6 +67,7 @@ class CacheIT {
                     "swr " + SWR.incrementAndGet());
             case "/nostore" -> body("Cache-Control: no-store\r\n", "nostore");
             case "/large" -> body("Cache-Control: max-age=60\r\n", LARGE);
+            case "/big" -> body("Cache-Control: max-age=60\r\nContent-Type: application/octet-stream\r\n", BIG);
             case "/json" -> "HTTP/1.1 200 OK\r\n" + json + "Cache-Control: max-age=60\r\nContent-Length: "
                     + JSON.length() + "\r\n\r\n" + JSON;
             default -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
@@ -108,7 +111,8 @@ class CacheIT {
                   - id: f
                     endpoints: [ "127.0.0.1:%d" ]
                 """.formatted(backend.port(), fragile.port());
-        node = NodeHarness.start(routes, "cache: { maxBytes: 10000000 }\n");
+        node = NodeHarness.start(routes, "cache: { maxBytes: 10000000 }\n",
+                "{ name: web, bind: \"127.0.0.1:0\", h2c: true }");
     }
 
     @AfterAll
@@ -257,6 +261,28 @@ class CacheIT {
         assertEquals("swr 2", text(fresh));
         assertEquals("phalanx; hit", cacheStatus(fresh));
         assertEquals(2, upstream(backend, "GET", "/swr"));
+    }
+
+    @Test
+    void largeStoredObjectStreamsToHttp1AndHttp2Clients() throws Exception {
+        assertEquals(BIG, text(send("GET", "/big")));
+        HttpResponse<java.io.InputStream> slow = CLIENT.send(HttpRequest.newBuilder(URI.create(node.url("/big")))
+                .timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofInputStream());
+        assertEquals("phalanx; hit", cacheStatus(slow));
+        Thread.sleep(300); // a client that does not read: the node writes only what the socket takes
+        assertEquals(BIG, new String(slow.body().readAllBytes(), StandardCharsets.UTF_8));
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("cache-it", ".body");
+        try {
+            dev.phalanx.node.testsupport.Tools.Result r = dev.phalanx.node.testsupport.Tools.curl(
+                    "--http2-prior-knowledge", "-D", "-", "-o", out.toString(), node.url("/big"));
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertTrue(r.stdout().startsWith("HTTP/2 200"), r.stdout());
+            assertTrue(r.stdout().contains("cache-status: phalanx; hit"), r.stdout());
+            assertEquals(BIG, java.nio.file.Files.readString(out));
+        } finally {
+            java.nio.file.Files.delete(out);
+        }
+        assertEquals(1, upstream(backend, "GET", "/big"));
     }
 
     @Test
