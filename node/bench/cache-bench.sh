@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cache-bench.sh: cache-hit throughput and latency of one Phalanx node against nginx proxy_cache hits. Both proxies
 # cache the same document from the same backend (Cache-Control: max-age=3600) and wrk (HTTP/1.1 keep-alive, with
-# --latency) asks each for it in interleaved rounds of one run; each proxy is pinned to one core with one worker
+# --latency) asks each for it in interleaved rounds of one run, and the node once more on a route without the cache
+# (what a hit saves over relaying); each proxy is pinned to one core with one worker
 # (the node with one event loop), wrk and the backend to the other core. Every answer is checked to be a hit before
 # and the backend's request count after. A benchmark run by hand, never a test.
 # See docs/benchmarks.md#cache-hits. Everything it starts is stopped by its PID when it ends.
@@ -154,6 +155,10 @@ routes:
     match: { pathPrefix: / }
     pool: backend
     cache: $CACHE_SPEC
+  - id: proxied # the same page without the cache, for what a hit saves over relaying
+    match: { pathPrefix: /proxied/ }
+    stripPrefix: /proxied
+    pool: backend
 pools:
   - { id: backend, endpoints: [ "127.0.0.1:$BACKEND_PORT" ] }
 EOF
@@ -182,9 +187,15 @@ wait_url "http://127.0.0.1:$NGINX_PORT/page.html" 15
 wait_url "http://127.0.0.1:$ADMIN_PORT/readyz" 60
 wait_url "http://127.0.0.1:$NODE_PORT/page.html" 10
 
-TARGETS=(node nginx)
-url_of() { [[ $1 == nginx ]] && echo "http://127.0.0.1:$NGINX_PORT/page.html" || echo "http://127.0.0.1:$NODE_PORT/page.html"; }
-for t in "${TARGETS[@]}"; do # the second request must be a hit, with the whole body
+TARGETS=(node nginx node-no-cache)
+url_of() {
+  case $1 in
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/page.html" ;;
+    node) echo "http://127.0.0.1:$NODE_PORT/page.html" ;;
+    node-no-cache) echo "http://127.0.0.1:$NODE_PORT/proxied/page.html" ;;
+  esac
+}
+for t in nginx node; do # the second request must be a hit, with the whole body
   curl -s -o /dev/null "$(url_of "$t")"
   hdr=$(curl -s -D - -o "$RUN_DIR/out" "$(url_of "$t")")
   if [[ $t == nginx ]]; then
@@ -194,7 +205,10 @@ for t in "${TARGETS[@]}"; do # the second request must be a hit, with the whole 
   fi
   cmp -s "$RUN_DIR/out" "$RUN_DIR/www/page.html" || die "$t answered another body"
 done
-backend_before=$(wc -l <"$RUN_DIR/backend-access.log")
+curl -s -o "$RUN_DIR/out" -f "$(url_of node-no-cache)" && cmp -s "$RUN_DIR/out" "$RUN_DIR/www/page.html" ||
+  die "the node's route without cache did not relay the page"
+backend_lines() { wc -l <"$RUN_DIR/backend-access.log"; }
+backend_during=0 # requests that reached the backend while a cache was measured
 
 parse_wrk() { # parse_wrk FILE: "rps p50_ms p99_ms errors"
   awk '
@@ -219,7 +233,9 @@ for t in "${TARGETS[@]}"; do log "$t: warm-up $WARMUP"; run "$t" "$WARMUP" "$OUT
 declare -A RPS=() P50=() P99=()
 for ((r = 1; r <= ROUNDS; r++)); do
   for t in "${TARGETS[@]}"; do
+    before=$(backend_lines)
     run "$t" "$DURATION" "$OUT_DIR/wrk-$t-$r.txt"
+    [[ $t == node-no-cache ]] || backend_during=$((backend_during + $(backend_lines) - before))
     read -r rps p50 p99 errors < <(parse_wrk "$OUT_DIR/wrk-$t-$r.txt") || die "no figures in wrk-$t-$r.txt"
     RPS[$t,$r]=$rps P50[$t,$r]=$p50 P99[$t,$r]=$p99
     ((errors == 0)) || log "warning: $t round $r had $errors errors or non-2xx answers (wrk-$t-$r.txt)"
@@ -227,13 +243,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 kill -0 "$NODE_PID" && kill -0 "$NGINX_PID" || die "a proxy died during the run"
-backend_during=$(($(wc -l <"$RUN_DIR/backend-access.log") - backend_before))
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { local r; for ((r = 1; r <= ROUNDS; r++)); do eval "echo \${$1[$2,$r]}"; done; }
-ratio() { # ratio ARRAY: per round node/nginx, then the median
+ratio() { # ratio ARRAY TARGET: per round TARGET/nginx, then the median
   local r
-  for ((r = 1; r <= ROUNDS; r++)); do eval "awk -v a=\${$1[node,$r]} -v b=\${$1[nginx,$r]} 'BEGIN { print a / b }'"; done | median
+  for ((r = 1; r <= ROUNDS; r++)); do eval "awk -v a=\${$1[$2,$r]} -v b=\${$1[nginx,$r]} 'BEGIN { print a / b }'"; done | median
 }
 {
   echo "# Cache hits: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -246,10 +261,11 @@ ratio() { # ratio ARRAY: per round node/nginx, then the median
   echo "|---|---:|---:|---:|---:|---:|"
   for t in "${TARGETS[@]}"; do
     printf '| %s | %s | %s | %s | %.2f | %.2f |\n' "$t" "$(col RPS "$t" | median)" "$(col P50 "$t" | median)" \
-      "$(col P99 "$t" | median)" "$([[ $t == nginx ]] && echo 1 || ratio RPS)" "$([[ $t == nginx ]] && echo 1 || ratio P99)"
+      "$(col P99 "$t" | median)" "$(ratio RPS "$t")" "$(ratio P99 "$t")"
   done
   echo
-  echo "per round req/s node: $(col RPS node | tr '\n' ' ')nginx: $(col RPS nginx | tr '\n' ' ')"
-  echo "per round p99 ms node: $(col P99 node | tr '\n' ' ')nginx: $(col P99 nginx | tr '\n' ' ')"
-  echo "requests that reached the backend during the measured runs: $backend_during"
+  for t in "${TARGETS[@]}"; do
+    echo "per round $t: req/s $(col RPS "$t" | tr '\n' ' ')p99 ms $(col P99 "$t" | tr '\n' ' ')"
+  done
+  echo "requests that reached the backend while the caches were measured: $backend_during"
 } | tee "$OUT_DIR/report.md"
