@@ -170,7 +170,7 @@ public final class ProxyExchange implements UpstreamListener {
     private void serveStored() {
         StoredReply reply = cache.reply(route.compression());
         HttpResponse head = reply.head();
-        boolean close = !keepAlive || context.drain().isDraining() || !requestRelay.ended();
+        boolean close = !keepAlive || context.drain().isDraining() || !requestRelay.complete();
         keepAlive = !DownstreamResponses.prepare(head, HeaderScan.of(head.headers()), route, request.method(), http10,
                 close);
         status = head.status().code();
@@ -495,6 +495,6 @@ public final class ProxyExchange implements UpstreamListener {
         }
         new ExchangeReport(context, request, startNanos, http10).report(host, status, upstreamStatus, error, target,
                 forwarded, route, attempts, requestRelay, responseRelay, cache == null ? null : cache.status());
-        host.exchangeDone(this, keepAlive && requestRelay.ended());
+        host.exchangeDone(this, keepAlive && requestRelay.complete());
     }
 }

@@ -34,6 +34,14 @@ final class RequestRelay {
         return ended;
     }
 
+    /**
+     * The request ended, or has no body by its framing (HTTP/1.1 without Content-Length or Transfer-Encoding): an
+     * answer given before its empty end arrived still leaves the connection reusable (the handler drops that end).
+     */
+    boolean complete() {
+        return ended || writer.bodyless();
+    }
+
     /** The whole request went to the current attempt's upstream. */
     boolean sent() {
         return sent;

@@ -20,6 +20,11 @@ final class RequestWriter {
     private final RequestBody body = new RequestBody();
     private final boolean bodyless;
 
+    /** The request has no body by its framing: only an empty end follows its head. */
+    boolean bodyless() {
+        return bodyless;
+    }
+
     /** @param bodyless the request has no body by its framing ({@link #bodyless}) */
     RequestWriter(boolean bodyless) {
         this.bodyless = bodyless;

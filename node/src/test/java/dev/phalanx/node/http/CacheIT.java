@@ -178,6 +178,25 @@ class CacheIT {
     }
 
     @Test
+    void hitsKeepTheConnectionOpen() throws Exception {
+        send("GET", "/fresh");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(10_000);
+            String req = "GET /fresh HTTP/1.1\r\nHost: 127.0.0.1:" + node.port() + "\r\n\r\n";
+            s.getOutputStream().write((req + req).getBytes(StandardCharsets.US_ASCII)); // pipelined
+            StringBuilder got = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (got.toString().split("fresh 1", -1).length < 3) {
+                int n = s.getInputStream().read(buf);
+                assertTrue(n > 0, "the node closed the connection after: " + got);
+                got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            assertTrue(!got.toString().toLowerCase(java.util.Locale.ROOT).contains("connection: close"), got.toString());
+            assertEquals(2, got.toString().split("cache-status: phalanx; hit", -1).length - 1, got.toString());
+        }
+    }
+
+    @Test
     void varyKeepsVariantsApart() throws Exception {
         assertEquals("lang en", text(send("GET", "/vary", "Accept-Language", "en")));
         assertEquals("lang de", text(send("GET", "/vary", "Accept-Language", "de")));
