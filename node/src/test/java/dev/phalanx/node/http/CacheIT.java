@@ -53,7 +53,7 @@ class CacheIT {
             return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
         }
         return switch (path) {
-            case "/fresh", "/inv", "/sie" -> body("Cache-Control: max-age=60\r\n", "fresh " + VERSION.get());
+            case "/fresh", "/inv", "/sie", "/purged", "/tagged/a", "/tagged/b" -> body("Cache-Control: max-age=60\r\n", "fresh " + VERSION.get());
             case "/vary" -> body("Cache-Control: max-age=60\r\nVary: Accept-Language\r\n",
                     "lang " + r.field("accept-language"));
             case "/etag" -> "\"v1\"".equals(r.field("if-none-match"))
@@ -302,6 +302,23 @@ class CacheIT {
             java.nio.file.Files.delete(out);
         }
         assertEquals(1, upstream(backend, "GET", "/big"));
+    }
+
+    @Test
+    void purgesByUrlPrefixAndTagReachTheStore() throws Exception {
+        dev.phalanx.node.cache.PurgeTarget target = node.node().purgeTarget();
+        send("GET", "/purged");
+        send("GET", "/tagged/a", "X-Tag", "t");
+        send("GET", "/tagged/b");
+        String origin = "http://127.0.0.1:" + node.port();
+        assertEquals(1, target.apply(new dev.phalanx.node.cache.Purge(dev.phalanx.node.cache.Purge.Kind.URL,
+                origin + "/purged")));
+        assertTrue(cacheStatus(send("GET", "/purged")).contains("fwd=uri-miss"));
+        assertEquals("phalanx; hit", cacheStatus(send("GET", "/tagged/a")));
+        assertEquals(2, target.apply(new dev.phalanx.node.cache.Purge(dev.phalanx.node.cache.Purge.Kind.PREFIX,
+                origin + "/tagged/")));
+        assertTrue(cacheStatus(send("GET", "/tagged/b")).contains("fwd=uri-miss"));
+        assertEquals(2, upstream(backend, "GET", "/tagged/b"));
     }
 
     @Test
