@@ -205,6 +205,15 @@ for t in nginx node; do # the second request must be a hit, with the whole body
   fi
   cmp -s "$RUN_DIR/out" "$RUN_DIR/www/page.html" || die "$t answered another body"
 done
+KEEPALIVE=() # hits must keep the client's connection (wrk would otherwise reconnect for every hit)
+for t in nginx node; do
+  trace=$(curl -sv -o /dev/null "$(url_of "$t")" -o /dev/null "$(url_of "$t")" 2>&1 || true)
+  if [[ $trace == *"Re-using existing connection"* && ${trace,,} != *"< connection: close"* ]]; then
+    KEEPALIVE+=("$t: yes")
+  else
+    KEEPALIVE+=("$t: NO"); log "warning: $t closes the connection after a hit"
+  fi
+done
 curl -s -o "$RUN_DIR/out" -f "$(url_of node-no-cache)" && cmp -s "$RUN_DIR/out" "$RUN_DIR/www/page.html" ||
   die "the node's route without cache did not relay the page"
 backend_lines() { wc -l <"$RUN_DIR/backend-access.log"; }
@@ -235,6 +244,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for t in "${TARGETS[@]}"; do
     before=$(backend_lines)
     run "$t" "$DURATION" "$OUT_DIR/wrk-$t-$r.txt"
+    sleep 1 # requests still in flight when wrk stopped are logged by the backend within this
     [[ $t == node-no-cache ]] || backend_during=$((backend_during + $(backend_lines) - before))
     read -r rps p50 p99 errors < <(parse_wrk "$OUT_DIR/wrk-$t-$r.txt") || die "no figures in wrk-$t-$r.txt"
     RPS[$t,$r]=$rps P50[$t,$r]=$p50 P99[$t,$r]=$p99
@@ -268,4 +278,5 @@ ratio() { # ratio ARRAY TARGET: per round TARGET/nginx, then the median
     echo "per round $t: req/s $(col RPS "$t" | tr '\n' ' ')p99 ms $(col P99 "$t" | tr '\n' ' ')"
   done
   echo "requests that reached the backend while the caches were measured: $backend_during"
+  echo "hits keep the client's connection: ${KEEPALIVE[*]}"
 } | tee "$OUT_DIR/report.md"
