@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  */
 record StoredReply(HttpResponse head, ByteBuf body) {
     private static final Logger LOG = Logger.getLogger(StoredReply.class.getName());
+    private static final DefaultHttpHeadersFactory UNVALIDATED =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     /**
      * @param request     the client's request fields (validators, {@code Accept-Encoding})
@@ -36,7 +38,8 @@ record StoredReply(HttpResponse head, ByteBuf body) {
      */
     static StoredReply of(CachedResponse stored, HttpMethod method, HttpHeaders request, String cacheStatus,
                           CompressionPolicy compression, ResponseStore store, long now) {
-        HttpHeaders h = new DefaultHttpHeaders().set(stored.headers());
+        // the stored fields were checked when they came from the upstream: no second validation per hit
+        HttpHeaders h = UNVALIDATED.newHeaders().set(stored.headers());
         h.set(HttpHeaderNames.AGE, Long.toString(stored.ageSeconds(now)));
         h.set(ExchangeCache.CACHE_STATUS, cacheStatus);
         h.remove(ExchangeCache.SURROGATE_CONTROL);

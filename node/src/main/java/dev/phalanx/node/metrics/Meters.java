@@ -44,7 +44,7 @@ public final class Meters {
     private final Map<String, Counter> rateLimitRejected = new ConcurrentHashMap<>();
     /** Per "route encoding": responses, body bytes before and after compression. */
     private final Map<String, Counter[]> compression = new ConcurrentHashMap<>();
-    private final Map<String, Counter> cacheResults = new ConcurrentHashMap<>();
+    private final Map<String, Counter[]> cacheResults = new ConcurrentHashMap<>();
     private final Counter cacheEvictions;
 
     public Meters() {
@@ -100,13 +100,21 @@ public final class Meters {
      * misses, too large...).
      */
     public void cacheResult(String routeId, String result) {
-        Counter c = cacheResults.get(routeId + ' ' + result);
-        if (c == null) {
-            c = cacheResults.computeIfAbsent(routeId + ' ' + result,
-                    k -> registry.counter("phalanx.cache.requests", "route", routeId, "result", result));
+        int i = CACHE_RESULTS.indexOf(result);
+        Counter[] byResult = cacheResults.get(routeId);
+        if (byResult == null) {
+            byResult = cacheResults.computeIfAbsent(routeId, id -> new Counter[CACHE_RESULTS.size()]);
+        }
+        Counter c = byResult[i];
+        if (c == null) { // a benign race: the registry hands both threads the same counter
+            c = byResult[i] = registry.counter("phalanx.cache.requests", "route", routeId, "result", result);
         }
         c.increment();
     }
+
+    /** The results {@link #cacheResult} counts. */
+    public static final List<String> CACHE_RESULTS = List.of("hit", "miss", "stale-miss", "revalidated", "stale",
+            "coalesced", "refresh", "bypass");
 
     /** {@code phalanx_cache_evictions_total}: objects the store dropped to stay within {@code cache.maxBytes}. */
     public void cacheEvicted() {
