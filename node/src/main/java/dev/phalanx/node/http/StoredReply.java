@@ -7,7 +7,6 @@ import dev.phalanx.node.compression.CompressionPolicy;
 import dev.phalanx.node.compression.ContentCoding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -93,8 +92,8 @@ record StoredReply(HttpResponse head, ByteBuf body) {
     /** The stored body in {@code coding}, made now and kept with the object; null when the coder failed. */
     private static ByteBuf encode(CachedResponse stored, ContentCoding coding, CompressionPolicy compression,
                                   ResponseStore store) {
-        // the store's own allocator: the variant outlives this connection and may be freed on any thread
-        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        // the default (pooled) allocator: the variant outlives this connection and may be freed on any thread
+        ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
         ByteBuf out;
         try (BodyEncoder encoder = BodyEncoder.of(coding, compression.level(coding), alloc)) {
             ByteBuf part = encoder.encode(stored.body());
