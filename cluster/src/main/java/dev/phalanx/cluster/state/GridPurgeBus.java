@@ -33,11 +33,10 @@ final class GridPurgeBus implements PurgeBus {
     /** Where a member finds its bus (the member's user context), for {@link PurgeApply}. */
     static final String CONTEXT_KEY = "phalanx.purgeBus";
     static final String EXECUTOR = "phalanx.purge";
-    private static final long GRID_CALL_MILLIS = 2000;
+    static final long GRID_CALL_MILLIS = 2000;
     private static final long LOG_BUDGET_MILLIS = 1000;
     private static final long GAP_WAIT_MILLIS = 5000;
     private static final int MAX_WAITING = 64;
-    static final int LOG_RETRIES = 30;
 
     private final HazelcastInstance hz;
     private final String nodeId;
@@ -49,7 +48,7 @@ final class GridPurgeBus implements PurgeBus {
     private final AtomicInteger waiting = new AtomicInteger();
     private final UUID lifecycleListener;
     private final UUID membershipListener;
-    private final SplitPurges split = new SplitPurges();
+    private final PurgeRedelivery redelivery;
     private final Object lock = new Object();
     private volatile Target target;
     /** Guarded by {@link #lock}. */
@@ -76,11 +75,12 @@ final class GridPurgeBus implements PurgeBus {
             t.setDaemon(true);
             return t;
         });
+        this.redelivery = new PurgeRedelivery(hz, log, thread, expectedMembers, this::send, this::catchUpQuietly);
         this.lifecycleListener = hz.getLifecycleService().addLifecycleListener(this::onLifecycle);
         this.membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                resendSoon(); // the other side of a split merged into this one
+                redelivery.resendSoon(); // the other side of a split merged into this one
             }
 
             @Override
@@ -135,7 +135,7 @@ final class GridPurgeBus implements PurgeBus {
     }
 
     /** On the bus thread: log, broadcast, collect acknowledgements until all answered or the deadline. */
-    private void send(PurgeMessage message, long timeoutMillis, CompletableFuture<PurgeResult> result) {
+    void send(PurgeMessage message, long timeoutMillis, CompletableFuture<PurgeResult> result) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         if (!hz.getLifecycleService().isRunning()) {
             result.complete(local(message, "the grid member is not running: applied on this node only"));
@@ -152,16 +152,16 @@ final class GridPurgeBus implements PurgeBus {
             if (a.logged()) {
                 head = a.head();
             } else {
-                note = retryLog(message, newHistory, purgeId, "generation " + a.head().generation()
+                note = redelivery.retryLog(message, newHistory, purgeId, "generation " + a.head().generation()
                         + " could not be written to the purge log");
             }
         } catch (Exception e) {
             if (minority(e)) {
-                split.remember(message);
+                redelivery.remember(message);
                 note = "not logged: this node's side of the grid has no majority of the expected members; nodes on"
                         + " the other side did not get it: this node sends it again when the grid is whole";
             } else {
-                note = retryLog(message, newHistory, purgeId, "the grid did not answer (" + rootMessage(e) + ")");
+                note = redelivery.retryLog(message, newHistory, purgeId, "the grid did not answer (" + rootMessage(e) + ")");
             }
         }
         PurgeApply task = new PurgeApply(head == null ? "" : head.history(), head == null ? 0 : head.generation(),
@@ -174,7 +174,7 @@ final class GridPurgeBus implements PurgeBus {
             return;
         }
         if (!majorityProtected && members.size() < expectedMembers) {
-            split.remember(message); // no majority rule: the missing side may log other purges under these numbers
+            redelivery.remember(message); // no majority rule: the missing side may log other purges under these numbers
         }
         PurgeAcks acks = new PurgeAcks(head == null ? 0 : head.generation(), members, expectedMembers, note, result);
         try {
@@ -185,46 +185,6 @@ final class GridPurgeBus implements PurgeBus {
             return;
         }
         thread.schedule(acks::finish, Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The log write timed out (a member that owns the head's partition may be frozen or cut off, until the grid drops
-     * it): the purge goes out now without a generation, and the bus keeps logging it in the background, every second
-     * for {@link #LOG_RETRIES} s, with the same id (so it gets one generation at most). Once logged, every node reads it
-     * from the log like any missed purge: the nodes that were away too.
-     */
-    private String retryLog(PurgeMessage message, String newHistory, String purgeId, String why) {
-        scheduleLogRetry(message, newHistory, purgeId, LOG_RETRIES);
-        return "not logged yet: " + why + "; this node keeps trying for " + LOG_RETRIES + " s, and nodes that were"
-                + " away replay it once it is logged";
-    }
-
-    private void scheduleLogRetry(PurgeMessage message, String newHistory, String purgeId, int left) {
-        thread.schedule(() -> {
-            try {
-                PurgeLog.Allocated a = log.append(message, newHistory, purgeId, GRID_CALL_MILLIS);
-                if (a.logged()) {
-                    LOG.log(System.Logger.Level.INFO, "purge " + message.encode() + " logged late as generation "
-                            + a.head().generation());
-                    thread.execute(this::catchUpQuietly);
-                    return;
-                }
-            } catch (Exception e) {
-                if (minority(e)) {
-                    LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " not logged: this side of the"
-                            + " grid has no majority; it is sent again when the grid is whole");
-                    split.remember(message);
-                    return;
-                }
-            }
-            if (left > 1) {
-                scheduleLogRetry(message, newHistory, purgeId, left - 1);
-            } else {
-                LOG.log(System.Logger.Level.WARNING, "purge " + message.encode() + " could not be logged in "
-                        + LOG_RETRIES + " s: it is sent again when the grid is whole");
-                split.remember(message);
-            }
-        }, 1, TimeUnit.SECONDS);
     }
 
     /** Applies on this node only (the grid is down); no generation. */
@@ -287,40 +247,7 @@ final class GridPurgeBus implements PurgeBus {
             } catch (RuntimeException closed) {
                 // the bus is closed
             }
-            resendSoon();
-        }
-    }
-
-    /** After a merge: sends the purges asked during the split again, once the grid shows every expected member. */
-    private void resendSoon() {
-        if (split.size() == 0) {
-            return;
-        }
-        try {
-            thread.schedule(this::resend, 500, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException closed) {
-            // the bus is closed
-        }
-    }
-
-    /** On the bus thread. */
-    private void resend() {
-        int members;
-        try {
-            members = hz.getCluster().getMembers().size();
-        } catch (RuntimeException stopped) {
-            return;
-        }
-        if (members < expectedMembers || !hz.getLifecycleService().isRunning()) {
-            return; // still split: the next member to join (or the merge) tries again
-        }
-        List<PurgeMessage> again = split.drain();
-        if (!again.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "the grid is whole again: sending " + again.size() + " purge(s) asked"
-                    + " during the split again");
-        }
-        for (PurgeMessage m : again) {
-            send(m, GRID_CALL_MILLIS, new CompletableFuture<>());
+            redelivery.resendSoon();
         }
     }
 
@@ -329,6 +256,9 @@ final class GridPurgeBus implements PurgeBus {
             catchUp();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "purge catch-up postponed: " + rootMessage(e));
+        }
+        if (!away) {
+            redelivery.resendIfWhole();
         }
     }
 

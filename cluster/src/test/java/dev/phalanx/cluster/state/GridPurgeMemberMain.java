@@ -68,8 +68,14 @@ public final class GridPurgeMemberMain {
         while ((line = in.readLine()) != null) {
             String[] f = line.split(" ");
             if (f[0].equals("PURGE")) {
-                PurgeResult r = bus.purge(new PurgeMessage(PurgeMessage.Kind.valueOf(f[1]), f[2]),
-                        Duration.ofMillis(Long.parseLong(f[3]))).get(30, TimeUnit.SECONDS);
+                PurgeResult r;
+                try {
+                    r = bus.purge(new PurgeMessage(PurgeMessage.Kind.valueOf(f[1]), f[2]),
+                            Duration.ofMillis(Long.parseLong(f[3]))).get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    print("RESULT generation=-1 scope=none applied= missing= note=no answer in 30 s");
+                    continue;
+                }
                 print("RESULT generation=" + r.generation() + " scope=" + r.scope() + " applied="
                         + String.join(",", r.applied().stream().map(PurgeResult.Ack::node).toList()) + " missing="
                         + String.join(",", r.missing()) + " note=" + r.note());
