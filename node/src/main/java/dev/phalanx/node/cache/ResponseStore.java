@@ -25,6 +25,8 @@ public final class ResponseStore implements PurgeTarget {
     private final Cache<String, Stored> index;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong();
+    /** Moves at the start of every purge and clear: a fill that began before a purge is not stored after it. */
+    private final AtomicLong purgeEpoch = new AtomicLong();
     private final Meters meters;
 
     public ResponseStore(long maxBytes, Meters meters) {
@@ -78,11 +80,35 @@ public final class ResponseStore implements PurgeTarget {
      */
     public void put(String url, List<String> headers, List<String> cookies, HttpHeaders request,
                     CachedResponse response) {
+        put(url, headers, cookies, request, response, purgeEpoch.get());
+    }
+
+    /** The purge epoch now: a fill takes it when its request goes upstream and hands it to {@link #put}. */
+    public long purgeEpoch() {
+        return purgeEpoch.get();
+    }
+
+    /**
+     * Stores {@code response} unless a purge or clear started since {@code epoch} (when the fill's request went
+     * upstream): its response may predate the purge, and the purge could not remove what was not stored yet. Such a
+     * fill is dropped (a purge costs the fills in flight at that moment). Insert first, check after: a purge that
+     * moved the epoch before this insert either finds the object in its scan or is seen here.
+     */
+    public void put(String url, List<String> headers, List<String> cookies, HttpHeaders request,
+                    CachedResponse response, long epoch) {
+        String key = insert(url, headers, cookies, request, response);
+        if (purgeEpoch.get() != epoch) {
+            index.asMap().remove(key, response);
+        }
+    }
+
+    private String insert(String url, List<String> headers, List<String> cookies, HttpHeaders request,
+                          CachedResponse response) {
         String base = CacheKeys.base(url);
         if (headers.isEmpty() && cookies.isEmpty()) {
             response.key(base);
             index.put(base, response);
-            return;
+            return base;
         }
         Stored existing = index.getIfPresent(base);
         VaryMarker marker = existing instanceof VaryMarker m && m.headers().equals(headers)
@@ -94,6 +120,7 @@ public final class ResponseStore implements PurgeTarget {
         String key = CacheKeys.variant(url, marker, request);
         response.key(key);
         index.put(key, response);
+        return key;
     }
 
     /**
@@ -141,6 +168,7 @@ public final class ResponseStore implements PurgeTarget {
 
     @Override
     public int apply(Purge purge) {
+        purgeEpoch.incrementAndGet();
         List<String> keys = new ArrayList<>();
         for (Map.Entry<String, Stored> e : index.asMap().entrySet()) {
             String k = e.getKey();
@@ -166,6 +194,7 @@ public final class ResponseStore implements PurgeTarget {
 
     @Override
     public int clear() {
+        purgeEpoch.incrementAndGet();
         int n = 0;
         for (Stored s : index.asMap().values()) {
             if (s instanceof CachedResponse) {

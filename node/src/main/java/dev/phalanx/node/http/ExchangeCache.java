@@ -58,6 +58,8 @@ final class ExchangeCache {
 
     /** The client's own fields, copied before the request is rewritten for the upstream (they pick the variant). */
     private HttpHeaders clientFields;
+    /** The store's purge epoch when this request went upstream (see ResponseStore#put). */
+    private long fillEpoch;
     private CacheControl requestCc = CacheControl.NONE;
     private CachedResponse stored;
     private Flight flight;
@@ -145,6 +147,7 @@ final class ExchangeCache {
             }
         }
         clientFields = new DefaultHttpHeaders().set(h);
+        fillEpoch = store.purgeEpoch(); // a purge from now until the fill is stored drops the fill
         h.add(SURROGATE_CAPABILITY, CAPABILITY);
         if (stored != null && !h.contains(HttpHeaderNames.IF_NONE_MATCH)
                 && !h.contains(HttpHeaderNames.IF_MODIFIED_SINCE)) {
@@ -170,6 +173,7 @@ final class ExchangeCache {
         stored.retain();
         r.stored = stored;
         r.clientFields = new DefaultHttpHeaders().set(request.headers());
+        r.fillEpoch = store.purgeEpoch();
         r.requestCc = CacheControl.NONE;
         r.requestTime = System.currentTimeMillis();
         r.status = NAME + "; fwd=stale";
@@ -289,7 +293,7 @@ final class ExchangeCache {
             CachedResponse r = new CachedResponse(url, fillStatus, fillFields, body, responseTime, fillAge,
                     fillFreshness,
                     CachedResponse.tags(fillFields, policy.spec().tagHeaders()));
-            store.put(url, fillVary, policy.spec().keyCookies(), clientFields, r);
+            store.put(url, fillVary, policy.spec().keyCookies(), clientFields, r, fillEpoch);
             land();
         }
     }
@@ -307,7 +311,7 @@ final class ExchangeCache {
         List<String> vary = CacheKeys.varyNames(fields, policy.spec().keyHeaders());
         if (f != null && vary != null) {
             renewed.retain();
-            store.put(url, vary, policy.spec().keyCookies(), clientFields, renewed);
+            store.put(url, vary, policy.spec().keyCookies(), clientFields, renewed, fillEpoch);
         } else {
             store.invalidate(url);
         }

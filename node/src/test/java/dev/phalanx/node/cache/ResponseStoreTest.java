@@ -51,6 +51,26 @@ class ResponseStoreTest {
     }
 
     @Test
+    void aFillThatBeganBeforeAPurgeIsNotStoredAfterIt() {
+        ResponseStore s = store(1 << 20);
+        long epoch = s.purgeEpoch(); // the fill's request goes upstream
+        assertEquals(0, s.apply(new Purge(Purge.Kind.URL, "http://a/x")), "nothing stored yet to remove");
+        s.put("http://a/x", List.of(), List.of(), new DefaultHttpHeaders(), response("http://a/x", 1000, Set.of()),
+                epoch);
+        s.cleanUp();
+        assertNull(s.find("http://a/x", new DefaultHttpHeaders()), "the purged response was stored after the purge");
+        assertEquals(0, bodies.get(0).refCnt(), "the dropped fill's body is released");
+        long later = s.purgeEpoch(); // a fill that began after the purge is stored
+        CachedResponse r = response("http://a/x", 1000, Set.of());
+        s.put("http://a/x", List.of(), List.of(), new DefaultHttpHeaders(), r, later);
+        CachedResponse hit = s.find("http://a/x", new DefaultHttpHeaders());
+        assertSame(r, hit);
+        hit.release();
+        s.clear();
+        s.cleanUp();
+    }
+
+    @Test
     void boundedByBytesAndEvictionReleasesBodies() {
         ResponseStore s = store(100_000);
         for (int i = 0; i < 50; i++) {
