@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * own so it can be frozen) and one backend that counts requests per path and answers {@code max-age=600} with a
  * {@code Surrogate-Key}. An object cached on every node, purged on node-1 by URL, is fetched from the backend again
  * by nodes 2 and 3; a tag purge likewise; and node-3, frozen with SIGSTOP while a purge is made and woken after the
- * grid dropped it, replays the purge and goes upstream for the purged object instead of serving it.
+ * grid dropped it, replays the purge and goes upstream for the purged object instead of serving it; node-3 killed
+ * while an object is purged and started again does not serve it either.
  */
 class CachePurgeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -175,6 +176,27 @@ class CachePurgeIT {
                 (System.nanoTime() - wokeAt) / 1_000_000, p3);
         Answer after = get(web[2], "/p");
         assertEquals(2, count("/p"), "node-3 went upstream for the object purged while it was frozen: " + after.body);
+
+        // node-3 down while /r is purged, then started again: it does not serve the purged /r
+        get(web[2], "/r");
+        get(web[2], "/r");
+        assertEquals(1, count("/r"));
+        node3.destroyForcibly(); // a crash, by its own handle
+        assertTrue(node3.waitFor(30, TimeUnit.SECONDS));
+        await("node-3 gone from the grid", 60_000, () -> cluster(admin[0]).get("members").size() == 2);
+        JsonNode whileDown = purge(admin[0], "{\"url\": \"http://" + HOST + "/r\"}");
+        System.out.println("purge while node-3 is down: " + whileDown);
+        node3 = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+                "--config", cfg3.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("node-3-again.log").toFile()).start();
+        await("node-3 started again and in the grid", 90_000, () -> {
+            JsonNode c = cluster(admin[2]);
+            return c != null && c.get("members").size() == 3;
+        });
+        Answer restarted = get(web[2], "/r");
+        assertEquals(2, count("/r"), "node-3, started again after the purge, went upstream: " + restarted.body);
+        assertTrue(restarted.body.contains("version 2"), restarted.body);
     }
 
     private int count(String path) {
