@@ -28,6 +28,7 @@ public final class ResponseStore implements PurgeTarget {
     /** Moves at the start of every purge and clear: a fill that began before a purge is not stored after it. */
     private final AtomicLong purgeEpoch = new AtomicLong();
     private final Meters meters;
+    private final VariantEncoder encoder = new VariantEncoder();
 
     public ResponseStore(long maxBytes, Meters meters) {
         this(maxBytes, meters, ForkJoinPool.commonPool());
@@ -134,6 +135,16 @@ public final class ResponseStore implements PurgeTarget {
         }
     }
 
+    /**
+     * The {@code coding} variant of {@code stored}'s body as a retained slice: made now and kept with the object when
+     * the body is small, else made on the encoder's thread (null now: send the identity body). Hold a reference.
+     */
+    public io.netty.buffer.ByteBuf variant(CachedResponse stored, dev.phalanx.node.compression.ContentCoding coding,
+                                           int level) {
+        io.netty.buffer.ByteBuf made = stored.encoded(coding);
+        return made != null ? made : encoder.variant(stored, coding, level, this);
+    }
+
     /** The object grew (a compressed variant was added): weigh it again, if it is still stored. */
     void reweigh(CachedResponse response) {
         String key = response.key();
@@ -207,6 +218,7 @@ public final class ResponseStore implements PurgeTarget {
 
     /** Drops everything and releases the buffers now, on this thread (the node stops). */
     public void close() {
+        encoder.close();
         java.util.List<Stored> all = new java.util.ArrayList<>(index.asMap().values());
         index.invalidateAll();
         index.cleanUp();

@@ -2,11 +2,9 @@ package dev.phalanx.node.http;
 
 import dev.phalanx.node.cache.CachedResponse;
 import dev.phalanx.node.cache.ResponseStore;
-import dev.phalanx.node.compression.BodyEncoder;
 import dev.phalanx.node.compression.CompressionPolicy;
 import dev.phalanx.node.compression.ContentCoding;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -17,17 +15,14 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Date;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A stored response as it goes to one client: a copy of the stored fields with {@code Age} and {@code Cache-Status},
  * a {@code 304} when the client's own validators match, and the body in the coding the client accepts. Compressed
- * variants are made once, on the first request that needs them, and kept with the stored object: the encoder runs
- * once per variant, never per hit. Bodies are retained slices of the stored buffers (no copy).
+ * variants are made once and kept with the stored object ({@code VariantEncoder}: small bodies at once, larger ones
+ * off the event loop while the identity body goes meanwhile): the encoder runs once per variant, never per hit. Bodies are retained slices of the stored buffers (no copy).
  */
 record StoredReply(HttpResponse head, ByteBuf body) {
-    private static final Logger LOG = Logger.getLogger(StoredReply.class.getName());
     private static final DefaultHttpHeadersFactory UNVALIDATED =
             DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
@@ -65,10 +60,7 @@ record StoredReply(HttpResponse head, ByteBuf body) {
             ResponseCompression.varyOnAcceptEncoding(h);
         }
         if (coding != null && coding != ContentCoding.IDENTITY) {
-            ByteBuf variant = stored.encoded(coding);
-            if (variant == null) {
-                variant = encode(stored, coding, compression, store);
-            }
+            ByteBuf variant = store.variant(stored, coding, compression.level(coding));
             if (variant != null) {
                 h.remove(HttpHeaderNames.ACCEPT_RANGES);
                 h.set(HttpHeaderNames.CONTENT_ENCODING, coding.header());
@@ -87,34 +79,6 @@ record StoredReply(HttpResponse head, ByteBuf body) {
             return new StoredReply(head, null);
         }
         return new StoredReply(head, body != null ? body : stored.body());
-    }
-
-    /** The stored body in {@code coding}, made now and kept with the object; null when the coder failed. */
-    private static ByteBuf encode(CachedResponse stored, ContentCoding coding, CompressionPolicy compression,
-                                  ResponseStore store) {
-        // the default (pooled) allocator: the variant outlives this connection and may be freed on any thread
-        ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-        ByteBuf out;
-        try (BodyEncoder encoder = BodyEncoder.of(coding, compression.level(coding), alloc)) {
-            ByteBuf part = encoder.encode(stored.body());
-            ByteBuf end;
-            try {
-                end = encoder.finish();
-            } catch (RuntimeException e) {
-                part.release();
-                throw e;
-            }
-            out = alloc.directBuffer(part.readableBytes() + end.readableBytes());
-            out.writeBytes(part).writeBytes(end);
-            part.release();
-            end.release();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not make the " + coding.token() + " variant of a stored response", e);
-            return null;
-        }
-        ByteBuf mine = out.retainedSlice();
-        store.addVariant(stored, coding, out);
-        return mine;
     }
 
     /**

@@ -68,6 +68,7 @@ class CacheIT {
             case "/nostore" -> body("Cache-Control: no-store\r\n", "nostore");
             case "/large" -> body("Cache-Control: max-age=60\r\n", LARGE);
             case "/big" -> body("Cache-Control: max-age=60\r\nContent-Type: application/octet-stream\r\n", BIG);
+            case "/bigjson" -> body("Cache-Control: max-age=60\r\n" + json, BIG);
             case "/json" -> "HTTP/1.1 200 OK\r\n" + json + "Cache-Control: max-age=60\r\nContent-Length: "
                     + JSON.length() + "\r\n\r\n" + JSON;
             default -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
@@ -358,5 +359,28 @@ class CacheIT {
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("phalanx_cache_requests_total")
                 && l.contains("result=\"hit\"") && l.contains("route=\"all\"")), metrics);
         assertTrue(metrics.contains("phalanx_cache_stored_bytes"), metrics);
+    }
+
+    @Test
+    void theVariantOfALargeBodyIsMadeOffTheEventLoopAndIdentityGoesMeanwhile() throws Exception {
+        assertEquals(BIG, text(send("GET", "/bigjson", "Accept-Encoding", "identity")));
+        // 1 MB: larger than VariantEncoder.INLINE_MAX_BYTES, so the first gzip request gets the identity body
+        HttpResponse<byte[]> first = send("GET", "/bigjson", "Accept-Encoding", "gzip");
+        assertEquals("", first.headers().firstValue("content-encoding").orElse(""));
+        assertEquals(BIG, text(first));
+        assertTrue(first.headers().firstValue("vary").orElse("").contains("Accept-Encoding"));
+        HttpResponse<byte[]> gz = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            gz = send("GET", "/bigjson", "Accept-Encoding", "gzip");
+            if (gz.headers().firstValue("content-encoding").isPresent()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertEquals("gzip", gz.headers().firstValue("content-encoding").orElse(""), "the variant was never made");
+        assertArrayEquals(BIG.getBytes(StandardCharsets.UTF_8), CompressionIT.decode("gzip", gz.body()));
+        System.out.println("FIGURE stored 1 MB JSON: gzip variant " + gz.body().length + " bytes, made off the loop");
+        assertEquals(1, upstream(backend, "GET", "/bigjson"));
     }
 }
