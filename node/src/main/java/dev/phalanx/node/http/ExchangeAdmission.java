@@ -74,6 +74,11 @@ final class ExchangeAdmission {
         return Result.QUEUED;
     }
 
+    /** {@code c}, reused, was found closed by the backend: its older idle peers on this loop go too. */
+    void staleConnection(dev.phalanx.node.upstream.UpstreamConnection c) {
+        pools.forLoop(loop).dropStale(c.endpoint(), c.idleSinceNanos());
+    }
+
     /** Whether the exchange waits in the queue now. */
     boolean queued() {
         return waiter != null;

@@ -371,6 +371,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         boolean stale = failure == UpstreamFailure.RESET && connection.reused() && !headReceived
                 && !requestRelay.writer().anySent();
+        if (stale) {
+            admission.staleConnection(connection); // its idle peers went idle before it: most likely dead too
+        }
         HttpResponseStatus answer = attempts.afterFailure(failure, stale, requestRelay.writer().replayable());
         if (answer == null) {
             retry();

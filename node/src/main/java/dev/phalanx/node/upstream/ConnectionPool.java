@@ -136,6 +136,7 @@ public final class ConnectionPool {
             c.close();
             return;
         }
+        c.idleNow();
         q.addLast(c);
         e.idleAdded(loop);
         // auto-read on while idle: the backend closing it, or sending something unasked, is noticed at once
@@ -169,6 +170,30 @@ public final class ConnectionPool {
         if (c != null) {
             endpoint.idleTaken();
             c.retire(RETIRE_GRACE_MILLIS); // the slot frees when the backend closed its end too
+        }
+    }
+
+    /**
+     * A reused connection to {@code endpoint} turned out closed by the backend (reset before any answer): the idle
+     * ones that went idle before it did, or with it, were most likely closed by the same idle timeout of the backend
+     * (servers drop idle keep-alive connections together). Closes them, so the retry opens a fresh connection
+     * instead of meeting another dead one.
+     */
+    public void dropStale(Endpoint endpoint, long idleSinceNanos) {
+        ArrayDeque<UpstreamConnection> q = idle.get(endpoint);
+        if (q == null) {
+            return;
+        }
+        java.util.List<UpstreamConnection> stale = new java.util.ArrayList<>();
+        for (UpstreamConnection c : q) {
+            if (c.idleSinceNanos() - idleSinceNanos <= 0) {
+                stale.add(c);
+            }
+        }
+        for (UpstreamConnection c : stale) {
+            q.remove(c);
+            endpoint.idleTaken();
+            c.close();
         }
     }
 

@@ -18,6 +18,8 @@ public final class UpstreamConnection {
     private final ConnectionPool pool;
     private UpstreamListener listener;
     private int uses;
+    /** When it last went back to the pool (System.nanoTime), 0 before its first use ended. */
+    private long idleSinceNanos;
     private boolean closing;
 
     UpstreamConnection(Channel channel, Endpoint endpoint, ConnectionPool pool) {
@@ -35,6 +37,15 @@ public final class UpstreamConnection {
     }
 
     /** True when this connection served a request before (a failure on it may be a stale keep-alive). */
+    /** When the connection last went idle in the pool, as {@link System#nanoTime}; 0 if it never did. */
+    public long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    void idleNow() {
+        idleSinceNanos = System.nanoTime();
+    }
+
     public boolean reused() {
         return uses > 1;
     }
