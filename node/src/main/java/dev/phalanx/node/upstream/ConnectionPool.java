@@ -67,11 +67,12 @@ public final class ConnectionPool {
             UpstreamConnection c;
             while ((c = q.pollLast()) != null) {
                 endpoint.idleTaken();
-                if (c.channel().isActive() && !c.isClosing()) {
+                if (c.reusable()) {
                     c.lend(listener);
                     listener.onConnected(c);
                     return true;
                 }
+                c.close(); // bytes came unasked while it was idle (or it is closing already)
             }
         }
         if (!endpoint.tryReserveConnection()) {
@@ -127,8 +128,8 @@ public final class ConnectionPool {
     /** Takes a connection back after a clean exchange; closes it when it cannot be kept. */
     void offer(UpstreamConnection c) {
         Endpoint e = c.endpoint();
-        if (!c.channel().isActive() || c.isClosing() || e.isRemoved()) {
-            c.close();
+        if (!c.reusable() || e.isRemoved()) {
+            c.close(); // also when the backend sent more than its answer framed: never read behind it
             return;
         }
         ArrayDeque<UpstreamConnection> q = idle.computeIfAbsent(e, k -> new ArrayDeque<>());

@@ -91,7 +91,19 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
         }
     }
 
+    /**
+     * Bytes the response decoder holds that no response has claimed: a backend sent more than its last answer
+     * framed (a body after a {@code 304}, say). The next answer on this connection would be read behind them.
+     */
+    int unclaimedBytes() {
+        return inboundHandler().unclaimed();
+    }
+
     final class ResponseDecoder extends HttpResponseDecoder {
+        int unclaimed() {
+            return actualReadableBytes();
+        }
+
         ResponseDecoder() {
             super(new HttpDecoderConfig().setMaxInitialLineLength(MAX_STATUS_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)
                     .setMaxChunkSize(MAX_CHUNK)

@@ -37,6 +37,18 @@ public final class UpstreamConnection {
     }
 
     /** True when this connection served a request before (a failure on it may be a stale keep-alive). */
+    /**
+     * Whether the connection can carry another exchange: open, not closing, and no bytes from the backend waiting
+     * that no answer framed (they would be read as the start of the next answer).
+     */
+    boolean reusable() {
+        if (!channel.isActive() || closing) {
+            return false;
+        }
+        UpstreamCodec codec = (UpstreamCodec) channel.pipeline().get(ConnectionPool.CODEC);
+        return codec == null || codec.unclaimedBytes() == 0;
+    }
+
     /** When the connection last went idle in the pool, as {@link System#nanoTime}; 0 if it never did. */
     public long idleSinceNanos() {
         return idleSinceNanos;

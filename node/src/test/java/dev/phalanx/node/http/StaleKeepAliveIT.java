@@ -117,4 +117,20 @@ class StaleKeepAliveIT {
         assertTrue(dropped.get() >= 1, "no stale connection was met: the test did not test anything");
         assertEquals(4, ok, "answers: " + codes);
     }
+
+    @Test
+    void bytesABackendSentBeyondItsAnswerNeverReachTheNextAnswer() throws Exception {
+        // a buggy backend: a 304 with a body; Content-Length on a 304 gives the size of the representation (RFC 9110
+        // 8.6), so the node reads no body, and the 5 bytes stay on the connection
+        try (RawBackend junk = new RawBackend(head -> head.startsWith("GET /junk")
+                ? "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello" : RawBackend.OK)) {
+            node = NodeHarness.start(NodeHarness.simpleRoutes(null, null) + "      - { address: \"127.0.0.1:"
+                    + junk.port() + "\" }\n");
+            // one curl, one client connection (so one event loop and its upstream pool), four requests in turn
+            Tools.Result r = Tools.curl("-s", "-w", "%{http_code} ", "-o", "/dev/null", node.url("/junk"),
+                    "-o", "/dev/null", node.url("/ok"), "-o", "/dev/null", node.url("/ok"), "-o", "/dev/null",
+                    node.url("/ok"));
+            assertEquals("304 200 200 200 ", r.stdout(), r.stderr());
+        }
+    }
 }
