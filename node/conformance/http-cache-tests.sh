@@ -21,8 +21,9 @@ PHALANX_JAR=${PHALANX_JAR:-$NODE_DIR/target/phalanx-node.jar}
 PHALANX_JAVA=${PHALANX_JAVA:-java}
 # the route's cache section (YAML flow); "off" = no cache section: the node as a plain proxy (the baseline)
 CACHE_SPEC=${CONFORMANCE_CACHE:-"{}"}
-# the node's upstream section (why no pooling: docs/cache-conformance.md#notes-on-the-set-up)
-UPSTREAM_SPEC=${CONFORMANCE_UPSTREAM:-"{ maxIdlePerEndpoint: 0 }"}
+# the node's upstream section (default: pooled keep-alive connections, as in production; see
+# docs/cache-conformance.md#notes-on-the-set-up)
+UPSTREAM_SPEC=${CONFORMANCE_UPSTREAM:-"{}"}
 TIMEOUT=${CONFORMANCE_TIMEOUT:-600} # seconds the suite's CLI may take per target
 # the proxies' and the origin's logs of the last run
 LOG_DIR=${CONFORMANCE_LOGS:-$NODE_DIR/target/cache-conformance-logs}
