@@ -1,9 +1,6 @@
 package dev.phalanx.node.admin;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.phalanx.cluster.model.Durations;
 import dev.phalanx.node.cache.Purge;
 import java.time.Duration;
@@ -23,8 +20,6 @@ public record PurgeRequest(Purge purge, Duration timeout) {
     static final List<String> FIELDS = List.of("url", "prefix", "tag", "timeout");
     static final String EXAMPLE = "{\"url\": \"https://www.example.com/a?b=1\"} or {\"prefix\": "
             + "\"https://www.example.com/img/\"} or {\"tag\": \"product-42\", \"timeout\": \"5s\"}";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
      * Reads and checks a request body.
@@ -32,19 +27,7 @@ public record PurgeRequest(Purge purge, Duration timeout) {
      * @throws IllegalArgumentException with one line {@code field: what is wrong} for the first problem found
      */
     public static PurgeRequest parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("body: empty; send a JSON object like " + EXAMPLE);
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body: not valid JSON (" + e.getOriginalMessage() + "); send an object"
-                    + " like " + EXAMPLE);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("body: expected a JSON object like " + EXAMPLE);
-        }
+        JsonNode root = JsonBody.object(body, EXAMPLE);
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {

@@ -1,9 +1,6 @@
 package dev.phalanx.node.admin;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.phalanx.cluster.model.Syntax;
 import java.util.ArrayList;
@@ -28,8 +25,6 @@ public record VrrpReport(String instance, State state, List<String> vips, Intege
             "{\"instance\":\"VI_1\",\"state\":\"MASTER\",\"vips\":[\"10.0.0.100\"],\"priority\":150}";
     /** Instance names become a metric tag: a bounded, plain alphabet. */
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     public VrrpReport {
         vips = List.copyOf(vips);
@@ -41,19 +36,7 @@ public record VrrpReport(String instance, State state, List<String> vips, Intege
      * @throws IllegalArgumentException with one line {@code field: what is wrong} for the first problem found
      */
     public static VrrpReport parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("body: empty; send a JSON object like " + EXAMPLE);
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body: not valid JSON (" + e.getOriginalMessage() + "); send an object"
-                    + " like " + EXAMPLE);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("body: expected a JSON object like " + EXAMPLE);
-        }
+        JsonNode root = JsonBody.object(body, EXAMPLE);
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
