@@ -88,7 +88,8 @@ public final class ConnectionPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
         ChannelFuture f = b.connect(endpoint.socketAddress());
         Channel ch = f.channel();
-        UpstreamConnection c = new UpstreamConnection(ch, endpoint, this);
+        UpstreamCodec codec = new UpstreamCodec();
+        UpstreamConnection c = new UpstreamConnection(ch, endpoint, this, codec);
         c.lend(listener);
         open.merge(endpoint, 1, Integer::sum);
         ch.closeFuture().addListener(closed -> {
@@ -100,7 +101,7 @@ public final class ConnectionPool {
                 // before the codec: one check per socket read rather than per decoded part; reader-idle only
                 // (nothing comes on a pooled idle connection)
                 .addLast(IDLE, new ReadIdleTimeout(idleTimeoutMillis))
-                .addLast(CODEC, new UpstreamCodec())
+                .addLast(CODEC, codec)
                 .addLast(HANDLER, new UpstreamHandler(c));
         f.addListener(done -> {
             if (done.isSuccess()) {

@@ -17,15 +17,17 @@ public final class UpstreamConnection {
     private final Endpoint endpoint;
     private final ConnectionPool pool;
     private UpstreamListener listener;
+    private final UpstreamCodec codec;
     private int uses;
     /** When it last went back to the pool (System.nanoTime), 0 before its first use ended. */
     private long idleSinceNanos;
     private boolean closing;
 
-    UpstreamConnection(Channel channel, Endpoint endpoint, ConnectionPool pool) {
+    UpstreamConnection(Channel channel, Endpoint endpoint, ConnectionPool pool, UpstreamCodec codec) {
         this.channel = channel;
         this.endpoint = endpoint;
         this.pool = pool;
+        this.codec = codec;
     }
 
     public Channel channel() {
@@ -45,8 +47,7 @@ public final class UpstreamConnection {
         if (!channel.isActive() || closing) {
             return false;
         }
-        UpstreamCodec codec = (UpstreamCodec) channel.pipeline().get(ConnectionPool.CODEC);
-        return codec == null || codec.unclaimedBytes() == 0;
+        return codec.unclaimedBytes() == 0;
     }
 
     /** When the connection last went idle in the pool, as {@link System#nanoTime}; 0 if it never did. */
